@@ -1,0 +1,88 @@
+"""Main-text extraction: HTML through trafilatura, PDF through pypdf."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from dataclasses import dataclass
+
+import trafilatura
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+log = logging.getLogger(__name__)
+
+BOILERPLATE_TAGS = ("script", "style", "noscript", "nav", "footer", "header", "form", "template", "svg")
+MAX_PDF_PAGES = 200
+
+
+class ExtractionError(ValueError):
+    """A body that cannot be turned into text (corrupt PDF, undecodable bytes)."""
+
+
+@dataclass(frozen=True)
+class Extracted:
+    title: str
+    text: str
+    method: str
+
+
+def decode_html(body: bytes, encoding: str | None) -> str:
+    """Decode with the charset the crawler settled on; never fail on stray bytes."""
+    for candidate in (encoding, "utf-8"):
+        if not candidate:
+            continue
+        try:
+            return body.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return body.decode("utf-8", errors="replace")
+
+
+def extract_html(html: str, url: str | None = None) -> Extracted:
+    document = trafilatura.bare_extraction(
+        html, url=url, include_comments=False, include_tables=True, favor_recall=True, with_metadata=True
+    )
+    soup_title = _html_title(html)
+    if document is not None and document.text and document.text.strip():
+        return Extracted(title=(document.title or soup_title).strip(), text=_tidy(document.text), method="trafilatura")
+    # trafilatura declines very short or list-like pages; their visible text is still worth keeping.
+    soup = BeautifulSoup(html, "lxml")
+    for element in soup(BOILERPLATE_TAGS):
+        element.decompose()
+    text = _tidy(soup.get_text("\n"))
+    return Extracted(title=soup_title, text=text, method="visible-text")
+
+
+def _html_title(html: str) -> str:
+    soup = BeautifulSoup(html[:200_000], "lxml")
+    if soup.title and soup.title.string:
+        return soup.title.string.strip()
+    heading = soup.find("h1")
+    return heading.get_text(" ", strip=True) if heading else ""
+
+
+def extract_pdf(body: bytes) -> Extracted:
+    try:
+        reader = PdfReader(io.BytesIO(body))
+        pages = [page.extract_text() or "" for page in reader.pages[:MAX_PDF_PAGES]]
+        title = (reader.metadata.title if reader.metadata else None) or ""
+    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+        raise ExtractionError(f"unreadable PDF: {exc}") from None
+    text = _tidy("\n\n".join(pages))
+    if not title:
+        title = next((line for line in text.splitlines() if line.strip()), "")[:200]
+    return Extracted(title=str(title).strip(), text=text, method="pypdf")
+
+
+def extract(body: bytes, content_type: str | None, encoding: str | None, url: str | None = None) -> Extracted:
+    if (content_type or "").endswith("pdf") or body[:5] == b"%PDF-":
+        return extract_pdf(body)
+    return extract_html(decode_html(body, encoding), url)
+
+
+def _tidy(text: str) -> str:
+    lines = (re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.splitlines())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -1,0 +1,248 @@
+"""`scout`: one command for every job — crawl, process, index, serve, search, stats, tag, eval, demo."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from scout import pipeline
+from scout.registry import RegistryError, load_registry, parse_organisations, registry_by_id
+from scout.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Adds --data-dir to a command and hands it the loaded Settings instead."""
+
+    @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  help="Where the store and indexes live (default: $SCOUT_DATA_DIR, else ./var).")
+    @functools.wraps(command)
+    def wrapper(data_dir: Path | None, **kwargs: Any) -> Any:
+        try:
+            settings = load_settings(data_dir)
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return command(settings, **kwargs)
+
+    return wrapper
+
+
+def emit_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+@click.group()
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def main(verbose: int) -> None:
+    """Scout: find photonics-for-health technologies, partners and end-users in target markets."""
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--org", "org_ids", multiple=True, metavar="ID", help="Crawl this registry organisation (repeatable).")
+@click.option("--url", "urls", multiple=True, metavar="URL", help="Crawl an ad-hoc site, staying on its host.")
+@click.option("--all", "crawl_all", is_flag=True, help="Crawl every organisation in the registry.")
+@with_settings
+def crawl(settings: Settings, org_ids: tuple[str, ...], urls: tuple[str, ...], crawl_all: bool) -> None:
+    """Fetch organisations' pages into the store (robots.txt obeyed, same site only)."""
+    if not (org_ids or urls or crawl_all):
+        raise click.UsageError("name what to crawl: --org ID, --url URL or --all")
+    try:
+        registry = registry_by_id(load_registry())
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    unknown = [org_id for org_id in org_ids if org_id not in registry]
+    if unknown:
+        raise click.BadParameter(f"not in the registry: {', '.join(unknown)}", param_hint="--org")
+    targets = list(registry.values()) if crawl_all else [registry[org_id] for org_id in org_ids]
+    try:
+        targets += [pipeline.adhoc_organisation(url) for url in urls]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--url") from None
+    run = pipeline.crawl(settings, targets)
+    click.echo(
+        f"crawl {run['id']} {run['status']}: fetched {run['fetched']}, new {run['new']}, changed {run['changed']}, "
+        f"unchanged {run['unchanged']}, failed {run['failed']}"
+    )
+
+
+@main.command()
+@with_settings
+def process(settings: Settings) -> None:
+    """Extract text, detect language, tag applications and estimate TRL of new or changed pages."""
+    report = pipeline.process(settings)
+    click.echo(f"processed {report.processed} pages ({report.tagged} tagged, {report.failed} failed)")
+
+
+@main.command()
+@click.option("--rebuild", is_flag=True, help="Throw the index away and rebuild it from the store.")
+@with_settings
+def index(settings: Settings, rebuild: bool) -> None:
+    """Write processed pages into the Whoosh full-text index."""
+    count = pipeline.index(settings, rebuild=rebuild)
+    click.echo(f"indexed {count} pages into {settings.index_dir}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@with_settings
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Serve the search UI and JSON API with waitress."""
+    serve_app(settings, host, port)
+
+
+def serve_app(settings: Settings, host: str, port: int) -> None:
+    import waitress
+
+    from search_app import create_app
+
+    click.echo(f"Scout is serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    waitress.serve(create_app(settings), host=host, port=port, threads=4)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--app", "applications", multiple=True, metavar="A01..A35", help="Only pages tagged with it.")
+@click.option("--trl-min", type=click.IntRange(1, 9), default=None, help="Only pages at or above this TRL.")
+@click.option("--country", "countries", multiple=True, metavar="CC", help="Only organisations in this country.")
+@click.option("--limit", type=click.IntRange(1, 500), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_settings
+def search(settings: Settings, query: str, applications: tuple[str, ...], trl_min: int | None,
+           countries: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Search the index."""
+    from indexer.fulltext import IndexMissingError, SearchFilters
+    from indexer.fulltext import search as run_search
+    from taxonomy import APPLICATIONS
+
+    unknown = [a for a in applications if a.upper() not in APPLICATIONS]
+    if unknown:
+        raise click.BadParameter(f"unknown application id(s) {', '.join(unknown)}; use A01..A35", param_hint="--app")
+    filters = SearchFilters(applications=tuple(a.upper() for a in applications), trl_min=trl_min,
+                            countries=tuple(c.upper() for c in countries))
+    try:
+        results = run_search(settings.index_dir, query, filters, limit=limit)
+    except IndexMissingError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        emit_json(results.as_dict())
+        return
+    click.echo(f"{results.total} results for {query!r}")
+    for rank, hit in enumerate(results.hits, 1):
+        trl = f"TRL {hit.trl}" if hit.trl else "TRL ?"
+        click.echo(f"{rank:3}. {hit.title}  [{', '.join(hit.applications) or '-'}; {trl}]  {hit.score:.2f}")
+        click.echo(f"     {hit.organisation or '-'} ({hit.country or '?'})  {hit.url}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_settings
+def stats(settings: Settings, as_json: bool) -> None:
+    """Counts of organisations, pages, tagged and indexed pages, and the last crawl."""
+    figures = pipeline.stats(settings)
+    if as_json:
+        emit_json(figures)
+        return
+    for key, value in figures.items():
+        if key != "last_crawl":
+            click.echo(f"{key.replace('_', ' ')}: {value}")
+    last = figures["last_crawl"]
+    if last:
+        click.echo(f"last crawl: {last['started']} → {last['finished']} ({last['status']}): "
+                   + ", ".join(f"{k} {last[k]}" for k in ("fetched", "new", "changed", "unchanged", "gone", "failed")))
+    else:
+        click.echo("last crawl: never")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--lang", default=None, help="Language of the text (detected when omitted).")
+def tag(as_json: bool, lang: str | None) -> None:
+    """Tag text read from stdin: applications with evidence, and the TRL with its cue."""
+    from indexer.analysis import TextAnalyser
+
+    text = sys.stdin.read()
+    if not text.strip():
+        raise click.UsageError("no text on stdin")
+    analysis = TextAnalyser().analyse(text, lang)
+    if as_json:
+        emit_json(analysis.as_dict())
+        return
+    from taxonomy import APPLICATIONS
+
+    if not analysis.applications:
+        click.echo("applications: none")
+    for tag_ in analysis.applications:
+        click.echo(f"{tag_.application} {APPLICATIONS[tag_.application].name}  score {tag_.score:.2f} ({tag_.signal})")
+        click.echo(f"    evidence: {tag_.evidence}")
+    if analysis.trl is None:
+        click.echo("TRL: unknown (no cue in the text)")
+    else:
+        click.echo(f"TRL {analysis.trl.level} (confidence {analysis.trl.confidence:.2f})")
+        click.echo(f"    cue: {analysis.trl.cue}")
+
+
+@main.command(name="eval")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def eval_(path: Path, as_json: bool) -> None:
+    """Measure tagging and TRL quality on labelled JSON lines (text, applications, trl)."""
+    from indexer.evaluation import EvaluationInputError, evaluate_file, format_report
+
+    try:
+        metrics = evaluate_file(path)
+    except EvaluationInputError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        emit_json(metrics)
+    else:
+        click.echo(format_report(metrics))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Where the UI listens.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Build the demo index and exit without serving the UI.")
+@with_settings
+def demo(settings: Settings, host: str, port: int, no_serve: bool) -> None:
+    """Serve the bundled demo sites on loopback, crawl, process and index them, then serve the UI."""
+    from scout.demo_site import DemoSites
+
+    demo_settings = settings.replace(data_dir=settings.data_dir / "demo", download_delay=0.0, autothrottle=False)
+    if demo_settings.data_dir.exists():  # ports change per run, so stale demo pages would point nowhere
+        shutil.rmtree(demo_settings.data_dir)
+    demo_settings.data_dir.mkdir(parents=True)
+    with DemoSites() as sites:
+        organisations = demo_organisations(sites.organisations)
+        run = pipeline.crawl(demo_settings, organisations)
+        click.echo(f"crawled {run['fetched']} demo pages from {len(organisations)} fictional organisations")
+        report = pipeline.process(demo_settings)
+        click.echo(f"processed {report.processed} pages ({report.tagged} tagged)")
+        click.echo(f"indexed {pipeline.index(demo_settings)} pages into {demo_settings.index_dir}")
+        click.echo(f"try: scout search \"optical coherence tomography\" --data-dir {demo_settings.data_dir}")
+        if not no_serve:
+            serve_app(demo_settings, host, port)
+
+
+DEMO_FIELDS = ("id", "name", "country", "market", "type", "website", "start_urls", "languages")
+
+
+def demo_organisations(records: list[dict[str, Any]]):
+    entries = [{**{key: record[key] for key in DEMO_FIELDS if key in record},
+                "source": "data/demo_site/organisations.yaml (fictional demo data)"} for record in records]
+    return parse_organisations(entries, "demo sites")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,402 @@
+"""The SQLite store (WAL mode): organisations, crawl runs, pages, tags and TRL estimates."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+log = logging.getLogger(__name__)
+
+RUN_COUNTERS = ("fetched", "new", "changed", "unchanged", "gone", "failed")
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or migrated."""
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def sha256_hex(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """One HTTP response as the crawler saw it."""
+
+    url: str
+    final_url: str
+    organisation_id: str | None
+    http_status: int
+    content_type: str | None = None
+    body: bytes = b""
+    encoding: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    depth: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Tag:
+    application: str
+    score: float
+    evidence: str
+    signal: str
+
+
+@dataclass(frozen=True)
+class TRLRecord:
+    level: int
+    cue: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class ProcessedPage:
+    page_id: int
+    title: str
+    text: str
+    language: str | None
+    body_hash: str
+    tags: tuple[Tag, ...] = ()
+    trl: TRLRecord | None = None
+
+
+@dataclass(frozen=True)
+class PendingBody:
+    page_id: int
+    url: str
+    content_type: str | None
+    body: bytes
+    encoding: str | None
+    body_hash: str
+
+
+@dataclass
+class PageView:
+    """A page with everything the store knows about it, for display and indexing."""
+
+    id: int
+    url: str
+    final_url: str
+    title: str
+    text: str
+    language: str | None
+    fetched_at: str
+    first_seen_at: str
+    last_changed_at: str
+    http_status: int
+    content_type: str | None
+    content_hash: str | None
+    organisation_id: str | None
+    organisation: str | None
+    country: str | None
+    organisation_type: str | None
+    market: str | None
+    tags: list[Tag] = field(default_factory=list)
+    trl: TRLRecord | None = None
+
+
+class Store:
+    def __init__(self, connection: sqlite3.Connection, path: Path):
+        self._db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str) -> "Store":
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+            connection.row_factory = sqlite3.Row
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            connection.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from None
+        store = cls(connection, path)
+        store.migrate()
+        return store
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- schema -----------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        migrations = sorted(
+            (entry for entry in resources.files("store.migrations").iterdir() if entry.name.endswith(".sql")),
+            key=lambda entry: entry.name,
+        )
+        for entry in migrations:
+            version = int(entry.name.split("_", 1)[0])
+            if version <= self.schema_version:
+                continue
+            log.info("migrating store %s to schema version %d", self.path, version)
+            with self.transaction() as db:
+                for statement in _statements(entry.read_text(encoding="utf-8")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {version}")
+
+    # -- organisations ----------------------------------------------------------
+
+    def upsert_organisations(self, organisations: Iterable[Mapping[str, Any]]) -> int:
+        now = utc_now()
+        rows = [
+            (
+                org["id"], org["name"], org.get("country"), org.get("market"), org.get("type"),
+                org.get("website"), json.dumps(list(org.get("languages") or [])), org.get("source"), now,
+            )
+            for org in organisations
+        ]
+        with self.transaction() as db:
+            db.executemany(
+                """INSERT INTO organisations (id, name, country, market, type, website, languages, source, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(id) DO UPDATE SET name=excluded.name, country=excluded.country,
+                     market=excluded.market, type=excluded.type, website=excluded.website,
+                     languages=excluded.languages, source=excluded.source, updated_at=excluded.updated_at""",
+                rows,
+            )
+        return len(rows)
+
+    def organisation(self, organisation_id: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT * FROM organisations WHERE id = ?", (organisation_id,)).fetchone()
+        return _organisation_dict(row) if row else None
+
+    # -- crawl runs -------------------------------------------------------------
+
+    def start_crawl_run(self, targets: Iterable[str]) -> int:
+        cursor = self._db.execute(
+            "INSERT INTO crawl_runs (started_at, targets) VALUES (?, ?)", (utc_now(), json.dumps(sorted(targets)))
+        )
+        return int(cursor.lastrowid)
+
+    def finish_crawl_run(self, run_id: int, status: str = "finished") -> None:
+        self._db.execute(
+            "UPDATE crawl_runs SET finished_at = ?, status = ? WHERE id = ?", (utc_now(), status, run_id)
+        )
+
+    def crawl_run(self, run_id: int) -> dict[str, Any]:
+        row = self._db.execute("SELECT * FROM crawl_runs WHERE id = ?", (run_id,)).fetchone()
+        return _run_dict(row) if row else {}
+
+    def last_crawl_run(self) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
+        return _run_dict(row) if row else None
+
+    # -- pages ------------------------------------------------------------------
+
+    def record_fetch(self, run_id: int, page: FetchedPage) -> str:
+        """Store one response; returns what it was for this run: new, changed, unchanged or failed."""
+        now = utc_now()
+        if page.error or page.http_status >= 400:
+            outcome = "failed"
+            with self.transaction() as db:
+                db.execute(
+                    """UPDATE pages SET http_status = ?, error = ?, fetched_at = ?, crawl_run_id = ?
+                       WHERE url = ?""",
+                    (page.http_status, page.error or f"HTTP {page.http_status}", now, run_id, page.url),
+                )
+                self._count(db, run_id, "fetched", outcome)
+            return outcome
+
+        body_hash = sha256_hex(page.body)
+        with self.transaction() as db:
+            existing = db.execute("SELECT id, body_hash FROM pages WHERE url = ?", (page.url,)).fetchone()
+            if existing is None:
+                outcome = "new"
+                cursor = db.execute(
+                    """INSERT INTO pages (url, final_url, organisation_id, crawl_run_id, depth, http_status,
+                         content_type, etag, last_modified, body_hash, first_seen_at, last_changed_at, fetched_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (page.url, page.final_url, page.organisation_id, run_id, page.depth, page.http_status,
+                     page.content_type, page.etag, page.last_modified, body_hash, now, now, now),
+                )
+                page_id = cursor.lastrowid
+            else:
+                page_id = existing["id"]
+                outcome = "unchanged" if existing["body_hash"] == body_hash else "changed"
+                db.execute(
+                    """UPDATE pages SET final_url = ?, organisation_id = ?, crawl_run_id = ?, depth = ?,
+                         http_status = ?, content_type = ?, etag = ?, last_modified = ?, body_hash = ?,
+                         fetched_at = ?, error = NULL,
+                         last_changed_at = CASE WHEN body_hash = ? THEN last_changed_at ELSE ? END
+                       WHERE id = ?""",
+                    (page.final_url, page.organisation_id, run_id, page.depth, page.http_status, page.content_type,
+                     page.etag, page.last_modified, body_hash, now, body_hash, now, page_id),
+                )
+            if outcome != "unchanged":
+                db.execute(
+                    "INSERT OR REPLACE INTO page_bodies (page_id, body, encoding) VALUES (?, ?, ?)",
+                    (page_id, zlib.compress(page.body, 6), page.encoding),
+                )
+            self._count(db, run_id, "fetched", outcome)
+        return outcome
+
+    @staticmethod
+    def _count(db: sqlite3.Connection, run_id: int, *counters: str) -> None:
+        assignments = ", ".join(f"{name} = {name} + 1" for name in counters if name in RUN_COUNTERS)
+        db.execute(f"UPDATE crawl_runs SET {assignments} WHERE id = ?", (run_id,))
+
+    def pending_bodies(self) -> Iterator[PendingBody]:
+        """Pages whose stored body has not been processed yet (new or changed since last processing)."""
+        page_ids = [row[0] for row in self._db.execute(
+            """SELECT id FROM pages
+               WHERE error IS NULL AND (processed_body_hash IS NULL OR processed_body_hash != body_hash)
+               ORDER BY id"""
+        )]
+        for page_id in page_ids:  # one body in memory at a time
+            row = self._db.execute(
+                """SELECT p.id, p.url, p.content_type, p.body_hash, b.body, b.encoding
+                   FROM pages p JOIN page_bodies b ON b.page_id = p.id WHERE p.id = ?""",
+                (page_id,),
+            ).fetchone()
+            if row is not None:
+                yield PendingBody(row["id"], row["url"], row["content_type"], zlib.decompress(row["body"]),
+                                  row["encoding"], row["body_hash"])
+
+    def save_processed(self, processed: ProcessedPage) -> None:
+        content_hash = sha256_hex(processed.text)
+        with self.transaction() as db:
+            db.execute(
+                """UPDATE pages SET title = ?, text = ?, content_hash = ?, language = ?,
+                     processed_body_hash = ?, processed_at = ? WHERE id = ?""",
+                (processed.title, processed.text, content_hash, processed.language, processed.body_hash,
+                 utc_now(), processed.page_id),
+            )
+            db.execute("DELETE FROM tags WHERE page_id = ?", (processed.page_id,))
+            db.executemany(
+                "INSERT INTO tags (page_id, application, score, evidence, signal) VALUES (?, ?, ?, ?, ?)",
+                [(processed.page_id, t.application, t.score, t.evidence, t.signal) for t in processed.tags],
+            )
+            db.execute("DELETE FROM trl WHERE page_id = ?", (processed.page_id,))
+            if processed.trl is not None:
+                db.execute(
+                    "INSERT INTO trl (page_id, level, cue, confidence) VALUES (?, ?, ?, ?)",
+                    (processed.page_id, processed.trl.level, processed.trl.cue, processed.trl.confidence),
+                )
+
+    def page_ids_to_index(self, rebuild: bool = False) -> list[int]:
+        condition = "" if rebuild else "AND (indexed_content_hash IS NULL OR indexed_content_hash != content_hash)"
+        rows = self._db.execute(
+            f"""SELECT id FROM pages WHERE content_hash IS NOT NULL AND text != '' AND error IS NULL {condition}
+                ORDER BY id"""
+        ).fetchall()
+        return [row["id"] for row in rows]
+
+    def mark_indexed(self, page_ids: Iterable[int]) -> None:
+        now = utc_now()
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE pages SET indexed_content_hash = content_hash, indexed_at = ? WHERE id = ?",
+                [(now, page_id) for page_id in page_ids],
+            )
+
+    def forget_index(self) -> None:
+        self._db.execute("UPDATE pages SET indexed_content_hash = NULL, indexed_at = NULL")
+
+    def page(self, page_id: int) -> PageView | None:
+        pages = self.pages([page_id])
+        return pages[0] if pages else None
+
+    def pages(self, page_ids: list[int]) -> list[PageView]:
+        if not page_ids:
+            return []
+        placeholders = ",".join("?" * len(page_ids))
+        rows = self._db.execute(
+            f"""SELECT p.*, o.name AS organisation, o.country, o.type AS organisation_type, o.market
+                FROM pages p LEFT JOIN organisations o ON o.id = p.organisation_id
+                WHERE p.id IN ({placeholders})""",
+            page_ids,
+        ).fetchall()
+        views = {row["id"]: _page_view(row) for row in rows}
+        for row in self._db.execute(
+            f"SELECT * FROM tags WHERE page_id IN ({placeholders}) ORDER BY score DESC", page_ids
+        ):
+            views[row["page_id"]].tags.append(Tag(row["application"], row["score"], row["evidence"], row["signal"]))
+        for row in self._db.execute(f"SELECT * FROM trl WHERE page_id IN ({placeholders})", page_ids):
+            views[row["page_id"]].trl = TRLRecord(row["level"], row["cue"], row["confidence"])
+        return [views[page_id] for page_id in page_ids if page_id in views]
+
+    def page_id_for_url(self, url: str) -> int | None:
+        row = self._db.execute("SELECT id FROM pages WHERE url = ? OR final_url = ?", (url, url)).fetchone()
+        return row["id"] if row else None
+
+    def urls_for_organisation(self, organisation_id: str) -> list[str]:
+        rows = self._db.execute("SELECT url FROM pages WHERE organisation_id = ? ORDER BY url", (organisation_id,))
+        return [row["url"] for row in rows]
+
+    # -- statistics ---------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        one = lambda sql: self._db.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "organisations": one("SELECT COUNT(*) FROM organisations"),
+            "pages": one("SELECT COUNT(*) FROM pages WHERE error IS NULL"),
+            "processed_pages": one("SELECT COUNT(*) FROM pages WHERE processed_at IS NOT NULL"),
+            "tagged_pages": one("SELECT COUNT(DISTINCT page_id) FROM tags"),
+            "indexed_pages": one("SELECT COUNT(*) FROM pages WHERE indexed_at IS NOT NULL"),
+        }
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (migrations hold no semicolons inside literals)."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [statement.strip() for statement in "\n".join(lines).split(";") if statement.strip()]
+
+
+def _organisation_dict(row: sqlite3.Row) -> dict[str, Any]:
+    org = dict(row)
+    org["languages"] = json.loads(org["languages"])
+    return org
+
+
+def _run_dict(row: sqlite3.Row) -> dict[str, Any]:
+    run = dict(row)
+    run["targets"] = json.loads(run["targets"])
+    return run
+
+
+def _page_view(row: sqlite3.Row) -> PageView:
+    return PageView(
+        id=row["id"], url=row["url"], final_url=row["final_url"], title=row["title"] or "", text=row["text"] or "",
+        language=row["language"], fetched_at=row["fetched_at"], first_seen_at=row["first_seen_at"],
+        last_changed_at=row["last_changed_at"], http_status=row["http_status"], content_type=row["content_type"],
+        content_hash=row["content_hash"], organisation_id=row["organisation_id"], organisation=row["organisation"],
+        country=row["country"], organisation_type=row["organisation_type"], market=row["market"],
+    )
