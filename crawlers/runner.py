@@ -26,6 +26,10 @@ def scrapy_settings(settings: Settings, run_id: int) -> ScrapySettings:
             "AUTOTHROTTLE_START_DELAY": max(settings.download_delay, 0.1),
             "CONCURRENT_REQUESTS_PER_DOMAIN": settings.concurrent_requests_per_domain,
             "DEPTH_LIMIT": settings.max_depth,
+            # Breadth-first: a page is reached first by its shortest path, so the depth limit cuts consistently.
+            "DEPTH_PRIORITY": 1,
+            "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
+            "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
             "DOWNLOAD_MAXSIZE": settings.max_response_bytes,
             "DOWNLOAD_WARNSIZE": 0,
             "URLLENGTH_LIMIT": settings.max_url_length,
@@ -34,7 +38,7 @@ def scrapy_settings(settings: Settings, run_id: int) -> ScrapySettings:
             "COOKIES_ENABLED": False,
             "TELNETCONSOLE_ENABLED": False,
             "HTTPERROR_ALLOW_ALL": True,
-            "LOG_LEVEL": "WARNING",
+            "LOG_INSTALL_ROOT_HANDLER": False,  # the CLI configures logging
             "ITEM_PIPELINES": {"crawlers.pipelines.StorePipeline": 300},
             "SCOUT_DATABASE_PATH": str(settings.database_path),
             "SCOUT_RUN_ID": run_id,
@@ -49,7 +53,7 @@ def run_crawl(settings: Settings, targets: Iterable[CrawlTarget]) -> dict[str, A
         run_id = store.start_crawl_run(target.id for target in targets)
     status = "failed"
     try:
-        process = CrawlerProcess(scrapy_settings(settings, run_id), install_root_handler=False)
+        process = CrawlerProcess(scrapy_settings(settings, run_id))
         crawler = process.create_crawler(OrganisationSpider)
         process.crawl(
             crawler,

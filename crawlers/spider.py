@@ -62,6 +62,7 @@ class OrganisationSpider(scrapy.Spider):
         self.max_pages_per_organisation = max_pages_per_organisation
         self.max_url_length = max_url_length
         self.scheduled: Counter[str] = Counter()
+        self.seen_urls: set[str] = set()
         # Follow links that lead to PDFs; other binary types are still skipped by extension.
         self.link_extractor = LinkExtractor(deny_extensions=[ext for ext in IGNORED_EXTENSIONS if ext != "pdf"])
 
@@ -73,6 +74,8 @@ class OrganisationSpider(scrapy.Spider):
 
     def on_headers_received(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
         """Abandon images, archives and other binaries as soon as their headers arrive."""
+        if "organisation_id" not in request.meta:  # robots.txt and other middleware requests
+            return
         raw = headers.get(b"Content-Type") or b""
         content_type = raw.decode("latin-1").split(";", 1)[0].strip().lower()
         if not is_wanted_type(content_type, request.url):
@@ -91,12 +94,13 @@ class OrganisationSpider(scrapy.Spider):
 
     def _request(self, target: CrawlTarget, url: str, callback: Any) -> Request | None:
         url = canonical_url(url)
-        if len(url) > self.max_url_length or not target.url_allowed(url):
+        if url in self.seen_urls or len(url) > self.max_url_length or not target.url_allowed(url):
             return None
         if self.scheduled[target.id] >= self.max_pages_per_organisation:
             self.crawler.stats.inc_value("scout/skipped/page_cap")
             return None
         self.scheduled[target.id] += 1
+        self.seen_urls.add(url)
         return Request(url, callback=callback, errback=self.fetch_failed, meta={"organisation_id": target.id})
 
     def parse(self, response: Response) -> Iterator[Any]:

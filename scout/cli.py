@@ -45,7 +45,11 @@ def emit_json(value: Any) -> None:
 def main(verbose: int) -> None:
     """Scout: find photonics-for-health technologies, partners and end-users in target markets."""
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    # On the handler, not only the root logger: Scrapy sets its own loggers to DEBUG and they propagate here.
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 @main.command()

@@ -42,7 +42,7 @@ class FetchedPage:
     organisation_id: str | None
     http_status: int
     content_type: str | None = None
-    body: bytes = b""
+    body: bytes = field(default=b"", repr=False)
     encoding: str | None = None
     etag: str | None = None
     last_modified: str | None = None
