@@ -1,0 +1,70 @@
+"""Scout's search UI and JSON API (Flask): search the index, read a page's tags, evidence and TRL.
+
+Everything shown comes from scraped websites, so it is untrusted: templates autoescape everything, no
+template marks scraped text safe, and a strict Content-Security-Policy forbids inline scripts as a
+second line of defence.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from scout.settings import Settings
+from search_app import links, service
+from search_app.views import api, web
+
+CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'"
+
+
+def create_app(settings: Settings) -> Flask:
+    app = Flask(__name__)
+    app.config["SCOUT_SETTINGS"] = settings
+    app.json.sort_keys = False  # keep "query, total, results, facets" in the documented order
+    # Flask only autoescapes .html/.xml by name; make it unconditional so no template can opt out by suffix.
+    app.jinja_env.autoescape = True
+    app.jinja_env.globals.update(
+        application_name=service.application_name,
+        application_description=service.application_description,
+        application_choices=service.application_choices,
+        trl_labels=service.TRL_LABELS,
+        trl_definitions=service.TRL_DEFINITIONS,
+        facet_params=links.FACET_PARAMS,
+        with_filter=links.with_filter,
+        without_filter=links.without_filter,
+        with_trl=links.with_trl,
+        without_trl=links.without_trl,
+        with_page=links.with_page,
+        external_href=links.external_href,
+        page_count=service.page_count,
+    )
+    app.jinja_env.filters["short_date"] = _short_date
+
+    app.register_blueprint(web)
+    app.register_blueprint(api)
+    app.register_error_handler(HTTPException, _http_error)
+    app.after_request(_security_headers)
+    return app
+
+
+def _security_headers(response):
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # Result pages carry the user's query in their URL; don't hand it to the sites they link to.
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _http_error(error: HTTPException):
+    status = error.code or 500
+    if request.path.startswith("/api/"):
+        return jsonify({"error": error.description or error.name}), status
+    return render_template("error.html", status=status, title=error.name, message=error.description), status
+
+
+def _short_date(value: str | None) -> str:
+    """'2024-05-01T12:34:56+00:00' -> '2024-05-01 12:34 UTC'; stored timestamps are always UTC ISO-8601."""
+    if not value:
+        return "—"
+    date, _, time = value.partition("T")
+    return f"{date} {time[:5]} UTC" if time else date

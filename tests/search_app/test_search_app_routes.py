@@ -1,0 +1,238 @@
+"""The search app through Flask's test client, against a real (tiny) store and Whoosh index."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from search_app import CONTENT_SECURITY_POLICY
+from search_app.service import NO_INDEX_MESSAGE, TRL_LABELS, application_name
+
+from .search_app_fixtures import HOSTILE, RETINA, SURGERY, UNRATED
+
+
+def result_urls(payload):
+    return [result["url"] for result in payload["results"]]
+
+
+# -- search -------------------------------------------------------------------------------------------
+
+
+def test_search_page_finds_the_page_and_links_to_its_detail(client, page_ids):
+    response = client.get("/?q=retinopathy")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert RETINA.title in body
+    assert f'href="/page/{page_ids[RETINA.url]}"' in body
+    assert "Acme Retina Imaging" in body
+    assert "<mark>retinopathy</mark>" in body.lower()
+    assert "TRL 9" in body
+    assert f"A20 · {html.escape(application_name('A20'))}" in body
+
+
+def test_api_search_json_shape_and_rank_order(client):
+    response = client.get("/api/search?q=retinopathy&format=json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    payload = response.get_json()
+    assert list(payload)[:4] == ["query", "total", "results", "facets"]
+    assert payload["query"] == "retinopathy"
+    assert payload["total"] == 2
+    # Title + body matches outrank a single passing mention.
+    assert result_urls(payload) == [RETINA.url, SURGERY.url]
+    first = payload["results"][0]
+    for key in ("url", "title", "organisation", "applications", "trl", "score"):
+        assert key in first
+    assert first["applications"] == ["A20"] and first["trl"] == 9
+    scores = [result["score"] for result in payload["results"]]
+    assert scores == sorted(scores, reverse=True)
+    assert {"applications", "country", "organisation_type", "trl", "language"} <= set(payload["facets"])
+    assert {"value": "US", "count": 1} in payload["facets"]["country"]
+
+
+def test_root_format_json_serves_the_same_json_as_the_api(client):
+    via_root = client.get("/?q=retinopathy&format=json")
+    via_api = client.get("/api/search?q=retinopathy")
+    assert via_root.mimetype == "application/json"
+    assert via_root.get_json() == via_api.get_json()
+
+
+def test_empty_query_lists_every_indexed_page(client):
+    payload = client.get("/api/search").get_json()
+    assert set(result_urls(payload)) == {RETINA.url, SURGERY.url, HOSTILE.final_url, UNRATED.url}
+
+
+@pytest.mark.parametrize("query_string, expected", [
+    ("q=retinopathy&app=A04", [SURGERY.url]),
+    ("q=retinopathy&app=a20", [RETINA.url]),
+    ("q=retinopathy&app=A20&app=A04", [RETINA.url, SURGERY.url]),
+    ("q=retinopathy&trl_min=5", [RETINA.url]),
+    ("trl_min=4&trl_max=5", None),  # checked as a set below
+    ("q=retinopathy&country=DE", [SURGERY.url]),
+    ("q=retinopathy&country=us", [RETINA.url]),
+    ("q=retinopathy&type=research-institute", [SURGERY.url]),
+    ("q=retinopathy&country=FR", []),
+])
+def test_filters_narrow_the_results(client, query_string, expected):
+    payload = client.get(f"/api/search?{query_string}").get_json()
+    if expected is None:
+        assert set(result_urls(payload)) == {SURGERY.url, HOSTILE.final_url}
+    else:
+        assert result_urls(payload) == expected
+        assert payload["total"] == len(expected)
+
+
+def test_facet_links_add_a_filter_and_keep_the_query(client):
+    body = client.get("/?q=retinopathy").get_data(as_text=True)
+    assert 'href="?q=retinopathy&amp;country=DE"' in body
+    assert 'href="?q=retinopathy&amp;app=A04"' in body
+    assert 'href="?q=retinopathy&amp;trl_min=9&amp;trl_max=9"' in body
+
+
+def test_active_filter_is_shown_with_a_link_that_removes_it(client):
+    body = client.get("/?q=retinopathy&country=de").get_data(as_text=True)
+    assert 'class="chip" href="?q=retinopathy"' in body
+    # The active facet value toggles the filter off as well.
+    assert '<li class="active">\n              <a href="?q=retinopathy"' in body
+
+
+@pytest.mark.parametrize("query_string, message", [
+    ("trl_min=0", "trl_min must be from 1 to 9"),
+    ("trl_min=10", "trl_min must be from 1 to 9"),
+    ("trl_min=high", "trl_min must be a whole number"),
+    ("trl_min=7&trl_max=3", "greater than trl_max"),
+    ("app=A99", "unknown application id"),
+    ("country=Germany", "unknown country code"),
+    ("type=startup", "unknown organisation type"),
+    ("page=0", "page must be from 1"),
+])
+def test_bad_parameters_are_rejected_with_400(client, query_string, message):
+    api = client.get(f"/api/search?{query_string}")
+    assert api.status_code == 400
+    assert message in api.get_json()["error"]
+    page = client.get(f"/?{query_string}")
+    assert page.status_code == 400
+    assert html.escape(message) in page.get_data(as_text=True)
+
+
+def test_pagination_links_appear_when_results_exceed_a_page(client, monkeypatch):
+    monkeypatch.setattr("search_app.service.PAGE_SIZE", 1)
+    body = client.get("/?q=retinopathy").get_data(as_text=True)
+    assert "Page 1 of 2" in body
+    assert 'href="?q=retinopathy&amp;page=2"' in body
+    second = client.get("/api/search?q=retinopathy&page=2").get_json()
+    assert result_urls(second) == [SURGERY.url] and second["total"] == 2
+
+
+# -- page detail --------------------------------------------------------------------------------------
+
+
+def test_detail_page_shows_tags_evidence_and_trl_cue(client, page_ids):
+    response = client.get(f"/page/{page_ids[RETINA.url]}")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert RETINA.title in body
+    assert f'<a href="{RETINA.url}" rel="nofollow noopener noreferrer"' in body
+    assert "Acme Retina Imaging" in body and "US" in body
+    assert html.escape(application_name("A20")) in body
+    assert "score 0.91" in body and "signal: keyword" in body
+    assert RETINA.tags[0].evidence in body
+    assert "TRL 9" in body and TRL_LABELS[9] in body
+    assert RETINA.trl.cue in body and "confidence 0.85" in body
+    assert "Retinopathy screening takes two minutes per eye." in body
+
+
+def test_detail_page_without_trl_says_unknown(client, page_ids):
+    body = client.get(f"/page/{page_ids[UNRATED.url]}").get_data(as_text=True)
+    assert "TRL unknown" in body
+
+
+def test_api_page_returns_the_detail_as_json(client, page_ids):
+    payload = client.get(f"/api/page/{page_ids[RETINA.url]}").get_json()
+    assert payload["url"] == RETINA.url
+    assert payload["organisation"] == "Acme Retina Imaging"
+    assert payload["tags"][0]["application"] == "A20"
+    assert payload["tags"][0]["evidence"] == RETINA.tags[0].evidence
+    assert payload["trl"] == {"level": 9, "cue": RETINA.trl.cue, "confidence": 0.85, "label": TRL_LABELS[9]}
+
+
+def test_missing_page_is_404_in_html_and_json(client):
+    page = client.get("/page/999999")
+    assert page.status_code == 404
+    assert "404" in page.get_data(as_text=True)
+    api = client.get("/api/page/999999")
+    assert api.status_code == 404
+    assert "error" in api.get_json()
+
+
+def test_api_stats(client):
+    payload = client.get("/api/stats").get_json()
+    assert payload["pages"] == 4 and payload["indexed_pages"] == 4 and payload["index_documents"] == 4
+    assert payload["organisations"] == 3 and payload["index_exists"] is True
+    assert payload["last_crawl_run"]["status"] == "finished"
+
+
+# -- hostile content ----------------------------------------------------------------------------------
+
+
+def assert_escaped(body: str):
+    assert "<script>alert" not in body
+    assert "<img src=x" not in body
+    assert "&lt;script&gt;" in body
+
+
+def test_scraped_markup_is_escaped_in_results_and_snippets(client):
+    body = client.get("/?q=photoacoustic").get_data(as_text=True)
+    assert HOSTILE.final_url in body  # the hostile page is really among the results (the index keeps final_url)
+    assert 'href="javascript:' not in body
+    assert "<mark>" in body.lower()
+    assert_escaped(body)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body
+
+
+def test_scraped_markup_is_escaped_on_the_detail_page(client, page_ids):
+    body = client.get(f"/page/{page_ids[HOSTILE.url]}").get_data(as_text=True)
+    assert_escaped(body)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body
+    # A javascript: URL from a scraped redirect is shown as text, never as a link.
+    assert 'href="javascript:' not in body
+    assert "javascript:alert(document.cookie)" in body
+
+
+def test_a_hostile_query_is_escaped(client):
+    body = client.get("/", query_string={"q": "\"><script>alert('q')</script>"}).get_data(as_text=True)
+    assert "<script>alert" not in body
+
+
+# -- headers and missing index ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/?q=retinopathy", "/api/search?q=x", "/page/1", "/page/999999",
+                                  "/api/stats", "/static/style.css", "/?trl_min=0"])
+def test_security_headers_on_every_response(client, path):
+    with client.get(path) as response:  # closes the streamed static file
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_templates_hold_no_inline_scripts_or_styles(client, page_ids):
+    for path in ("/?q=retinopathy", f"/page/{page_ids[RETINA.url]}", "/page/999999"):
+        body = client.get(path).get_data(as_text=True)
+        assert "<script" not in body and "style=" not in body
+
+
+def test_without_an_index_the_api_answers_503_and_the_page_explains(client_without_index):
+    api = client_without_index.get("/api/search?q=laser")
+    assert api.status_code == 503
+    assert api.get_json() == {"error": NO_INDEX_MESSAGE}
+    page = client_without_index.get("/?q=laser")
+    assert NO_INDEX_MESSAGE in page.get_data(as_text=True)
+    assert client_without_index.get("/?format=json").status_code == 503
+
+
+def test_without_a_database_detail_is_404_and_stats_are_zero(client_without_index, settings):
+    assert client_without_index.get("/page/1").status_code == 404
+    stats = client_without_index.get("/api/stats").get_json()
+    assert stats["pages"] == 0 and stats["index_exists"] is False
+    assert not settings.database_path.exists()  # reading must not create an empty store

@@ -1,0 +1,63 @@
+"""Request parsing and link building, without Flask or an index."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from indexer.fulltext import SearchFilters
+from search_app import links
+from search_app.service import MAX_PAGE, RequestError, parse_search_request
+
+
+def parse(**params):
+    return parse_search_request(MultiDict([(k, v) for k, vs in params.items() for v in (vs if isinstance(vs, list) else [vs])]))
+
+
+def test_defaults():
+    assert parse() == ("", SearchFilters(), 1)
+
+
+def test_every_parameter_is_parsed_and_normalised():
+    query, filters, page = parse(q="  oct  ", app=["a20", "A04", "A20", ""], trl_min="5", trl_max="9",
+                                 country=["us", "DE"], type="Company", lang="EN", page="3")
+    assert query == "oct"
+    assert filters == SearchFilters(applications=("A20", "A04"), trl_min=5, trl_max=9, countries=("US", "DE"),
+                                    organisation_types=("company",), languages=("en",))
+    assert page == 3
+
+
+def test_empty_form_values_mean_any():
+    assert parse(app="", trl_min="", country="", page="") == ("", SearchFilters(), 1)
+
+
+@pytest.mark.parametrize("params", [
+    {"trl_min": "0"}, {"trl_max": "10"}, {"trl_min": "5.5"}, {"app": "A36"}, {"app": "<script>"},
+    {"lang": "xx"}, {"page": str(MAX_PAGE + 1)}, {"q": "x" * 501}, {"app": ["A01"] * 36},
+])
+def test_invalid_parameters_raise_request_error(params):
+    with pytest.raises(RequestError):
+        parse(**params)
+
+
+def test_links_keep_other_filters_and_reset_the_page():
+    args = MultiDict([("q", "oct"), ("app", "A20"), ("page", "3"), ("format", "json")])
+    assert links.with_filter(args, "country", "DE") == "?q=oct&app=A20&country=DE"
+    assert links.with_filter(args, "app", "A20") == "?q=oct&app=A20"
+    assert links.without_filter(args, "app", "A20") == "?q=oct"
+    assert links.with_trl(args, "7") == "?q=oct&app=A20&trl_min=7&trl_max=7"
+    assert links.with_page(args, 4) == "?q=oct&app=A20&page=4"
+    assert links.with_filter(MultiDict([("q", "a&b=c")]), "app", "A01") == "?q=a%26b%3Dc&app=A01"
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://example.org/x", "https://example.org/x"),
+    ("http://example.org", "http://example.org"),
+    ("javascript:alert(1)", None),
+    (" JavaScript:alert(1)", None),
+    ("data:text/html,<script>", None),
+    ("", None),
+    (None, None),
+])
+def test_external_href_allows_only_http(url, expected):
+    assert links.external_href(url) == expected
