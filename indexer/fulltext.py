@@ -16,7 +16,9 @@ from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.query import And, Every, NumericRange, Or, Term
+from whoosh.searching import Hit as WhooshHit
 
+from indexer.embeddings import EmbeddingIndex
 from store import PageView, Store
 from taxonomy import APPLICATIONS
 
@@ -26,6 +28,11 @@ SEARCH_FIELDS = ("title", "text", "organisation", "application_names")
 FIELD_BOOSTS = {"title": 3.0, "text": 1.0, "organisation": 1.5, "application_names": 2.0}
 FACET_FIELDS = ("applications", "country", "organisation_type", "trl", "language")
 WRITE_BATCH = 500
+SNIPPET_CHARS = 240
+LEXICAL_CANDIDATES = 200
+SEMANTIC_CANDIDATES = 50
+SEMANTIC_FLOOR = 0.35  # cosine similarity below which a MiniLM neighbour is rarely on topic
+RRF_K = 60  # the constant of Cormack et al.'s reciprocal rank fusion
 
 
 class IndexMissingError(RuntimeError):
@@ -72,8 +79,11 @@ def _document(page: PageView) -> dict:
     return {key: value for key, value in document.items() if value != ""}
 
 
-def build_index(store: Store, index_dir: Path, rebuild: bool = False) -> int:
-    """Add or update every page whose content changed since it was last indexed; returns how many."""
+def build_index(store: Store, index_dir: Path, rebuild: bool = False, embeddings: bool = True) -> int:
+    """Add or update every page whose content changed since it was last indexed; returns how many.
+
+    With `embeddings`, each page's vector is updated in the embedding index alongside.
+    """
     if rebuild and index_dir.exists():
         shutil.rmtree(index_dir)
         store.forget_index()
@@ -84,6 +94,7 @@ def build_index(store: Store, index_dir: Path, rebuild: bool = False) -> int:
         ix = index.create_in(str(index_dir), make_schema())
         store.forget_index()
     page_ids = store.page_ids_to_index()
+    vectors = EmbeddingIndex(index_dir) if embeddings else None
     for start in range(0, len(page_ids), WRITE_BATCH):
         batch = page_ids[start:start + WRITE_BATCH]
         writer = ix.writer(limitmb=128)
@@ -94,7 +105,10 @@ def build_index(store: Store, index_dir: Path, rebuild: bool = False) -> int:
             writer.cancel()
             raise
         writer.commit()
-        # Marked only after Whoosh committed, so a killed run re-indexes the batch next time.
+        if vectors is not None:
+            vectors.update(store, batch)
+            vectors.save()
+        # Marked only once both indexes hold the batch, so a killed run re-indexes it next time.
         store.mark_indexed(batch)
     return len(page_ids)
 
@@ -198,7 +212,12 @@ class _SegmentFormatter(highlight.Formatter):
 
 
 def search(index_dir: Path, query: str, filters: SearchFilters | None = None, limit: int = 20,
-           offset: int = 0) -> SearchResults:
+           offset: int = 0, semantic: bool = True) -> SearchResults:
+    """BM25F search, fused with embedding similarity (reciprocal rank fusion) when the embedding index exists.
+
+    Semantic neighbours join the results only above a similarity floor, so a query never returns the whole
+    corpus; facets and the total count cover exactly the fused result set.
+    """
     if not index.exists_in(str(index_dir)):
         raise IndexMissingError(f"no search index in {index_dir}: run `scout index` first")
     filters = filters or SearchFilters()
@@ -206,13 +225,28 @@ def search(index_dir: Path, query: str, filters: SearchFilters | None = None, li
     with ix.searcher(weighting=scoring.BM25F()) as searcher:
         parser = MultifieldParser(list(SEARCH_FIELDS), ix.schema, fieldboosts=FIELD_BOOSTS,
                                   group=OrGroup.factory(0.9))
-        parsed = parser.parse(query) if query.strip() else Every()
+        lexical_query = parser.parse(query) if query.strip() else Every()
+        filter_query = filters.as_query()
+        semantic_only: list[int] = []
+        fused_scores: dict[int, float] = {}
+        embeddings = EmbeddingIndex(index_dir) if semantic and query.strip() else None
+        if embeddings is not None and len(embeddings):
+            lexical = searcher.search(lexical_query, filter=filter_query, limit=LEXICAL_CANDIDATES)
+            lexical_ids = [int(hit["page_id"]) for hit in lexical]
+            neighbours = [(page_id, similarity) for page_id, similarity in embeddings.nearest(query, SEMANTIC_CANDIDATES)
+                          if similarity >= SEMANTIC_FLOOR]
+            fused_scores = _reciprocal_rank_fusion(lexical_ids, [page_id for page_id, _ in neighbours])
+            semantic_only = [page_id for page_id, _ in neighbours if page_id not in set(lexical_ids)]
+        candidates = Or([lexical_query, *(Term("page_id", str(page_id)) for page_id in semantic_only)])
         facets = {name: sorting.FieldFacet(name, allow_overlap=True) for name in FACET_FIELDS}
-        results = searcher.search(parsed, filter=filters.as_query(), limit=offset + limit, groupedby=facets,
-                                  terms=True)
+        results = searcher.search(candidates, filter=filter_query, limit=None if fused_scores else offset + limit,
+                                  groupedby=facets, terms=True)
         results.formatter = _SegmentFormatter()
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-        hits = [_hit(result) for result in results[offset:offset + limit]]
+        if fused_scores:
+            hits = _fused_page(searcher, results, fused_scores, offset, limit)
+        else:
+            hits = [_hit(result, float(result.score or 0.0)) for result in results[offset:offset + limit]]
         facet_counts = {
             name: sorted(((str(value), len(docs)) for value, docs in results.groups(name).items()
                           if value not in (None, "")), key=lambda item: (-item[1], item[0]))
@@ -221,8 +255,29 @@ def search(index_dir: Path, query: str, filters: SearchFilters | None = None, li
         return SearchResults(query=query, total=len(results), hits=hits, facets=facet_counts)
 
 
-def _hit(result) -> Hit:
+def _fused_page(searcher, results, fused_scores: dict[int, float], offset: int, limit: int) -> list[Hit]:
+    """One page of hits: fused candidates first, then any further lexical matches in BM25 order."""
+    in_results = results.docs()
+    docnums = {page_id: searcher.document_number(page_id=str(page_id)) for page_id in fused_scores}
+    ranked = [(docnums[page_id], score) for page_id, score in sorted(fused_scores.items(), key=lambda item: -item[1])
+              if docnums[page_id] in in_results]
+    if offset + limit > len(ranked):
+        seen = {docnum for docnum, _ in ranked}
+        ranked += [(docnum, 0.0) for _score, docnum in results.top_n if docnum not in seen]
+    return [_hit(WhooshHit(results, docnum), score) for docnum, score in ranked[offset:offset + limit]]
+
+
+def _reciprocal_rank_fusion(*rankings: list[int]) -> dict[int, float]:
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, page_id in enumerate(ranking):
+            fused[page_id] = fused.get(page_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+    return fused
+
+
+def _hit(result, score: float) -> Hit:
     fetched = result.get("fetched_at")
+    text = result.get("text", "")
     return Hit(
         page_id=int(result["page_id"]),
         url=result["url"],
@@ -234,6 +289,7 @@ def _hit(result) -> Hit:
         trl=result.get("trl"),
         language=result.get("language", ""),
         fetched_at=fetched.isoformat() if fetched else "",
-        score=float(result.score or 0.0),
-        snippets=result.highlights("text", top=2) or [],
+        score=score,
+        # Semantic matches may share no word with the query: show their opening instead.
+        snippets=result.highlights("text", top=2) or [[Segment(text[:SNIPPET_CHARS], False)]],
     )

@@ -77,3 +77,17 @@ def test_incremental_index_only_touches_changed_pages_and_rebuild_recreates(inde
 def test_search_without_index_is_a_clear_error(tmp_path):
     with pytest.raises(IndexMissingError, match="scout index"):
         search(tmp_path / "none", "oct")
+
+
+def test_semantic_neighbours_join_lexical_results(indexed):
+    _, index_dir = indexed
+    query = "ophthalmic eye scanner"  # shares no word with the OCT page
+    assert search(index_dir, query, semantic=False).total == 0
+    hybrid = search(index_dir, query)
+    assert hybrid.hits and hybrid.hits[0].url == "http://us.test/oct"
+    assert hybrid.total < len(PAGES), "unrelated pages must stay below the similarity floor"
+
+
+def test_semantic_neighbours_respect_filters(indexed):
+    _, index_dir = indexed
+    assert search(index_dir, "ophthalmic eye scanner", SearchFilters(countries=("SG",))).total == 0
