@@ -202,12 +202,23 @@ def tag(as_json: bool, lang: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def eval_(path: Path, as_json: bool) -> None:
     """Measure tagging and TRL quality on labelled JSON lines (text, applications, trl)."""
-    from indexer.evaluation import EvaluationInputError, evaluate_file, format_report
+    from indexer.analysis import TextAnalyser
+    from indexer.evaluation import EvaluationDataError, evaluate, format_report, load_jsonl
 
     try:
-        metrics = evaluate_file(path)
-    except EvaluationInputError as exc:
+        records = load_jsonl(path)
+    except EvaluationDataError as exc:
         raise click.ClickException(str(exc)) from None
+    for number, record in enumerate(records, 1):
+        if not isinstance(record.get("text"), str):
+            raise click.ClickException(f"{path}: record {number} has no text")
+    analyser = TextAnalyser()
+    analyses = {id(record): analyser.analyse(record["text"], record.get("lang")) for record in records}
+    metrics = evaluate(
+        records,
+        tag_fn=lambda record: [tag.application for tag in analyses[id(record)].applications],
+        trl_fn=lambda record: analyses[id(record)].trl.level if analyses[id(record)].trl else None,
+    )
     if as_json:
         emit_json(metrics)
     else:
