@@ -1,0 +1,79 @@
+"""Data classes of the taxonomy: application entries and the TRL scale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Thematic areas: the seed's three (section 1.2.2) plus therapy and general laser components.
+AREAS = (
+    "diagnostics_imaging",
+    "sensing",
+    "regenerative_biomaterials",
+    "therapy",
+    "laser_components",
+)
+
+
+class TaxonomyError(ValueError):
+    """A taxonomy file is missing, malformed or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Acronym:
+    """A case-sensitive acronym that counts only near one of its context words."""
+
+    acronym: str
+    context: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ApplicationInfo:
+    """One photonics technology use of the seed list, with its matching vocabulary."""
+
+    id: str
+    name: str
+    description: str
+    areas: tuple[str, ...]
+    terms: dict[str, tuple[str, ...]]
+    acronyms: tuple[Acronym, ...] = ()
+    weak_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    negative_context: tuple[str, ...] = ()
+    generic: bool = False
+    requires_photonics: bool = False
+    residual: bool = False
+    threshold: float | None = None
+
+    def all_terms(self) -> tuple[str, ...]:
+        """Strong terms of every language, English first."""
+        return tuple(term for terms in self.terms.values() for term in terms)
+
+    def all_weak_terms(self) -> tuple[str, ...]:
+        return tuple(term for terms in self.weak_terms.values() for term in terms)
+
+
+@dataclass(frozen=True)
+class TRLLevel:
+    """One level of the EU Horizon 2020 technology readiness scale."""
+
+    level: int
+    label: str
+    definition: str
+    cues: dict[str, tuple[str, ...]]
+    weak_cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TRLScale:
+    """The nine levels plus the wording that cancels a cue (negation, future/plans)."""
+
+    levels: dict[int, TRLLevel]
+    negation: dict[str, tuple[str, ...]]
+    future: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class ContextVocabulary:
+    """Word prefixes showing that a passage is about health, or about photonics."""
+
+    health: dict[str, tuple[str, ...]]
+    photonics: dict[str, tuple[str, ...]]

@@ -1,0 +1,112 @@
+"""The packaged taxonomy loads, is complete and rejects broken files clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from taxonomy import (
+    APPLICATIONS,
+    AREAS,
+    TRL,
+    Application,
+    TaxonomyError,
+    load_applications,
+    load_trl_scale,
+)
+from taxonomy.loader import EXPECTED_IDS
+
+PACKAGED_APPLICATIONS = Path(__file__).resolve().parents[2] / "taxonomy" / "applications.yaml"
+
+
+def test_thirty_five_applications_in_seed_order():
+    assert list(APPLICATIONS) == [f"A{i:02d}" for i in range(1, 36)]
+    assert APPLICATIONS["A01"].name.startswith("Photonics microscopy")
+    assert APPLICATIONS["A20"].name == "Optical coherence tomography"
+    assert APPLICATIONS["A35"].name == "General laser components and systems"
+
+
+def test_application_enum_mirrors_the_yaml():
+    assert len(Application) == 35
+    assert [member.name for member in Application] == list(EXPECTED_IDS)
+    assert all(member.value == member.name for member in Application)
+    assert Application("A26") is Application.A26
+
+
+def test_every_application_is_complete():
+    for app in APPLICATIONS.values():
+        assert app.name and app.description, app.id
+        assert 2 <= app.description.count(". ") + 1 <= 6, app.id
+        assert app.terms["en"], app.id
+        assert set(app.areas) <= set(AREAS), app.id
+        for acronym in app.acronyms:
+            assert acronym.context, (app.id, acronym.acronym)
+
+
+def test_vocabulary_is_rich_and_multilingual():
+    english_counts = [len(app.terms["en"]) for app in APPLICATIONS.values()]
+    assert min(english_counts) >= 10
+    assert sum(english_counts) / len(english_counts) >= 15
+    assert all({"de", "fr"} <= set(app.terms) for app in APPLICATIONS.values())
+
+
+def test_generic_and_residual_applications_follow_labelling_rules():
+    assert {a.id for a in APPLICATIONS.values() if a.generic} == {"A05", "A22", "A27"}
+    assert {a.id for a in APPLICATIONS.values() if a.residual} == {"A35"}
+
+
+def test_trl_scale_has_nine_levels_with_labels_and_cues():
+    scale = load_trl_scale()
+    assert list(scale) == list(range(1, 10))
+    assert all(level.label and level.definition and level.cues["en"] for level in scale.values())
+    assert TRL.NINE == 9 and TRL.ONE.label == "Basic principles observed"
+    assert "510(k)" in scale[9].cues["en"]
+
+
+def _write_applications(tmp_path: Path, mutate) -> Path:
+    document = yaml.safe_load(PACKAGED_APPLICATIONS.read_text(encoding="utf-8"))
+    mutate(document["applications"])
+    path = tmp_path / "applications.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_copy_of_packaged_file_loads_from_a_path(tmp_path):
+    path = _write_applications(tmp_path, lambda apps: None)
+    assert list(load_applications(path)) == list(APPLICATIONS)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda apps: apps[6].update(description=""), "A07"),
+        (lambda apps: apps[11]["terms"].pop("en"), "A12"),
+        (lambda apps: apps[2].update(areas=["astrology"]), "A03"),
+        (lambda apps: apps[4].update(id="A04"), "A04"),
+        (lambda apps: apps.pop(), "expected 35"),
+    ],
+    ids=["empty-description", "no-english-terms", "unknown-area", "duplicate-id", "missing-entry"],
+)
+def test_broken_applications_file_names_file_and_entry(tmp_path, mutate, expected):
+    path = _write_applications(tmp_path, mutate)
+    with pytest.raises(TaxonomyError) as error:
+        load_applications(path)
+    assert str(path) in str(error.value)
+    assert expected in str(error.value)
+
+
+def test_invalid_yaml_and_incomplete_trl_scale_raise(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("applications: [\n", encoding="utf-8")
+    with pytest.raises(TaxonomyError, match="broken.yaml"):
+        load_applications(broken)
+
+    short_scale = tmp_path / "trl.yaml"
+    short_scale.write_text(
+        yaml.safe_dump({"levels": [{"level": 1, "label": "x", "definition": "y", "cues": {"en": ["a"]}}]}),
+        encoding="utf-8",
+    )
+    with pytest.raises(TaxonomyError, match="1..9"):
+        load_trl_scale(short_scale)
