@@ -37,8 +37,8 @@ class TextAnalyser:
 
     def analyse(self, text: str, language: str | None = None) -> Analysis:
         language = language or detect_language(text)
-        return Analysis(
-            language=language,
-            applications=tuple(self.tagger.tag(text, lang=language)),
-            trl=estimate_trl(split_sentences(text, language)),
-        )
+        applications = tuple(self.tagger.tag(text, lang=language))
+        # A readiness level belongs to a technology: with none recognised, a cue such as "clinical trial unit"
+        # on a contact page would only be noise.
+        trl = estimate_trl(split_sentences(text, language)) if applications else None
+        return Analysis(language=language, applications=applications, trl=trl)

@@ -68,6 +68,10 @@ class EmbeddingIndex:
         self.page_ids = np.concatenate([self.page_ids[keep], np.array([p.id for p in pages], dtype=np.int64)])
         self.vectors = np.concatenate([self.vectors[keep], vectors])
 
+    def remove(self, page_ids: list[int]) -> None:
+        keep = ~np.isin(self.page_ids, page_ids)
+        self.page_ids, self.vectors = self.page_ids[keep], self.vectors[keep]
+
     def save(self) -> None:
         """Written to a temporary file and renamed, so a killed run leaves the previous index intact."""
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -95,6 +95,7 @@ def build_index(store: Store, index_dir: Path, rebuild: bool = False, embeddings
         store.forget_index()
     page_ids = store.page_ids_to_index()
     vectors = EmbeddingIndex(index_dir) if embeddings else None
+    _remove_departed(store, ix, vectors)
     for start in range(0, len(page_ids), WRITE_BATCH):
         batch = page_ids[start:start + WRITE_BATCH]
         writer = ix.writer(limitmb=128)
@@ -111,6 +112,21 @@ def build_index(store: Store, index_dir: Path, rebuild: bool = False, embeddings
         # Marked only once both indexes hold the batch, so a killed run re-indexes it next time.
         store.mark_indexed(batch)
     return len(page_ids)
+
+
+def _remove_departed(store: Store, ix, vectors: EmbeddingIndex | None) -> None:
+    """Gone pages and newly found duplicates leave both indexes before anything is added."""
+    departed = store.page_ids_to_unindex()
+    if not departed:
+        return
+    writer = ix.writer()
+    for page_id in departed:
+        writer.delete_by_term("page_id", str(page_id))
+    writer.commit()
+    if vectors is not None:
+        vectors.remove(departed)
+        vectors.save()
+    store.mark_unindexed(departed)
 
 
 def indexed_document_count(index_dir: Path) -> int:

@@ -16,7 +16,11 @@ from typing import Any, Iterable, Iterator, Mapping
 
 log = logging.getLogger(__name__)
 
-RUN_COUNTERS = ("fetched", "new", "changed", "unchanged", "gone", "failed")
+# What record_fetch can report, and the crawl_runs / crawl_run_organisations column each one counts in.
+RUN_COLUMNS = {name: name for name in ("fetched", "new", "changed", "unchanged", "gone", "failed")} | {
+    "blocked": "robots_blocked"}
+ROBOTS_BLOCKED_PREFIX = "robots.txt"
+GONE_AFTER_MISSING = 2
 
 
 class StoreError(RuntimeError):
@@ -222,62 +226,107 @@ class Store:
     # -- pages ------------------------------------------------------------------
 
     def record_fetch(self, run_id: int, page: FetchedPage) -> str:
-        """Store one response; returns what it was for this run: new, changed, unchanged or failed."""
-        now = utc_now()
-        if page.error or page.http_status >= 400:
-            outcome = "failed"
-            with self.transaction() as db:
-                db.execute(
-                    """UPDATE pages SET http_status = ?, error = ?, fetched_at = ?, crawl_run_id = ?
-                       WHERE url = ?""",
-                    (page.http_status, page.error or f"HTTP {page.http_status}", now, run_id, page.url),
-                )
-                self._count(db, run_id, "fetched", outcome)
-            return outcome
+        """Store one response; returns what it was for this run.
 
-        body_hash = sha256_hex(page.body)
+        new / changed / unchanged for content (304 Not Modified is unchanged); blocked for robots.txt refusals;
+        gone for the second 404/410 in a row (the page leaves the index); failed for any other error.
+        """
+        now = utc_now()
         with self.transaction() as db:
-            existing = db.execute("SELECT id, body_hash FROM pages WHERE url = ?", (page.url,)).fetchone()
-            if existing is None:
-                outcome = "new"
-                cursor = db.execute(
-                    """INSERT INTO pages (url, final_url, organisation_id, crawl_run_id, depth, http_status,
-                         content_type, etag, last_modified, body_hash, first_seen_at, last_changed_at, fetched_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (page.url, page.final_url, page.organisation_id, run_id, page.depth, page.http_status,
-                     page.content_type, page.etag, page.last_modified, body_hash, now, now, now),
+            if page.error and page.error.startswith(ROBOTS_BLOCKED_PREFIX):
+                outcome = "blocked"
+                self._count(db, run_id, page.organisation_id, outcome, error=None)
+                return outcome
+            existing = db.execute("SELECT id, body_hash, missing_count FROM pages WHERE url = ?", (page.url,)).fetchone()
+            if page.http_status == 304 and existing is not None:
+                outcome = "unchanged"
+                db.execute(
+                    """UPDATE pages SET fetched_at = ?, crawl_run_id = ?, http_status = 200, missing_count = 0,
+                         gone_at = NULL, error = NULL WHERE id = ?""",
+                    (now, run_id, existing["id"]),
                 )
-                page_id = cursor.lastrowid
+            elif page.error or page.http_status >= 400:
+                outcome = self._record_failure(db, run_id, page, existing, now)
             else:
-                page_id = existing["id"]
-                outcome = "unchanged" if existing["body_hash"] == body_hash else "changed"
-                db.execute(
-                    """UPDATE pages SET final_url = ?, organisation_id = ?, crawl_run_id = ?, depth = ?,
-                         http_status = ?, content_type = ?, etag = ?, last_modified = ?, body_hash = ?,
-                         fetched_at = ?, error = NULL,
-                         last_changed_at = CASE WHEN body_hash = ? THEN last_changed_at ELSE ? END
-                       WHERE id = ?""",
-                    (page.final_url, page.organisation_id, run_id, page.depth, page.http_status, page.content_type,
-                     page.etag, page.last_modified, body_hash, now, body_hash, now, page_id),
-                )
-            if outcome != "unchanged":
-                db.execute(
-                    "INSERT OR REPLACE INTO page_bodies (page_id, body, encoding) VALUES (?, ?, ?)",
-                    (page_id, zlib.compress(page.body, 6), page.encoding),
-                )
-            self._count(db, run_id, "fetched", outcome)
+                outcome = self._record_content(db, run_id, page, existing, now)
+            self._count(db, run_id, page.organisation_id, "fetched", outcome,
+                        error=page.error or (f"HTTP {page.http_status}" if page.http_status >= 400 else None))
+        return outcome
+
+    def _record_failure(self, db: sqlite3.Connection, run_id: int, page: FetchedPage,
+                        existing: sqlite3.Row | None, now: str) -> str:
+        error = page.error or f"HTTP {page.http_status}"
+        if existing is None:
+            return "failed"
+        if page.http_status in (404, 410):
+            missing = existing["missing_count"] + 1
+            gone = missing >= GONE_AFTER_MISSING
+            db.execute(
+                """UPDATE pages SET missing_count = ?, gone_at = CASE WHEN ? THEN COALESCE(gone_at, ?) END,
+                     http_status = ?, fetched_at = ?, crawl_run_id = ? WHERE id = ?""",
+                (missing, gone, now, page.http_status, now, run_id, existing["id"]),
+            )
+            return "gone" if gone else "failed"
+        # A transient error keeps the last good copy current; it is only noted.
+        db.execute("UPDATE pages SET error = ?, fetched_at = ?, crawl_run_id = ? WHERE id = ?",
+                   (error, now, run_id, existing["id"]))
+        return "failed"
+
+    def _record_content(self, db: sqlite3.Connection, run_id: int, page: FetchedPage,
+                        existing: sqlite3.Row | None, now: str) -> str:
+        body_hash = sha256_hex(page.body)
+        if existing is None:
+            outcome = "new"
+            cursor = db.execute(
+                """INSERT INTO pages (url, final_url, organisation_id, crawl_run_id, depth, http_status,
+                     content_type, etag, last_modified, body_hash, first_seen_at, last_changed_at, fetched_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (page.url, page.final_url, page.organisation_id, run_id, page.depth, page.http_status,
+                 page.content_type, page.etag, page.last_modified, body_hash, now, now, now),
+            )
+            page_id = cursor.lastrowid
+        else:
+            page_id = existing["id"]
+            outcome = "unchanged" if existing["body_hash"] == body_hash else "changed"
+            db.execute(
+                """UPDATE pages SET final_url = ?, organisation_id = ?, crawl_run_id = ?, depth = ?,
+                     http_status = ?, content_type = ?, etag = ?, last_modified = ?, body_hash = ?,
+                     fetched_at = ?, error = NULL, missing_count = 0, gone_at = NULL,
+                     last_changed_at = CASE WHEN body_hash = ? THEN last_changed_at ELSE ? END
+                   WHERE id = ?""",
+                (page.final_url, page.organisation_id, run_id, page.depth, page.http_status, page.content_type,
+                 page.etag, page.last_modified, body_hash, now, body_hash, now, page_id),
+            )
+        if outcome != "unchanged":
+            db.execute(
+                "INSERT OR REPLACE INTO page_bodies (page_id, body, encoding) VALUES (?, ?, ?)",
+                (page_id, zlib.compress(page.body, 6), page.encoding),
+            )
         return outcome
 
     @staticmethod
-    def _count(db: sqlite3.Connection, run_id: int, *counters: str) -> None:
-        assignments = ", ".join(f"{name} = {name} + 1" for name in counters if name in RUN_COUNTERS)
+    def _count(db: sqlite3.Connection, run_id: int, organisation_id: str | None, *counters: str,
+               error: str | None) -> None:
+        columns = [RUN_COLUMNS[name] for name in counters]
+        assignments = ", ".join(f"{column} = {column} + 1" for column in columns)
         db.execute(f"UPDATE crawl_runs SET {assignments} WHERE id = ?", (run_id,))
+        db.execute(
+            f"""INSERT INTO crawl_run_organisations (run_id, organisation_id, {", ".join(columns)}, last_error)
+                VALUES (?, ?, {", ".join("1" for _ in columns)}, ?)
+                ON CONFLICT(run_id, organisation_id) DO UPDATE SET {assignments},
+                  last_error = COALESCE(excluded.last_error, last_error)""",
+            (run_id, organisation_id or "", error),
+        )
+
+    def organisation_run_counts(self, run_id: int) -> dict[str, dict[str, Any]]:
+        rows = self._db.execute("SELECT * FROM crawl_run_organisations WHERE run_id = ?", (run_id,))
+        return {row["organisation_id"]: dict(row) for row in rows}
 
     def pending_bodies(self) -> Iterator[PendingBody]:
         """Pages whose stored body has not been processed yet (new or changed since last processing)."""
         page_ids = [row[0] for row in self._db.execute(
             """SELECT id FROM pages
-               WHERE error IS NULL AND (processed_body_hash IS NULL OR processed_body_hash != body_hash)
+               WHERE processed_body_hash IS NULL OR processed_body_hash != body_hash
                ORDER BY id"""
         )]
         for page_id in page_ids:  # one body in memory at a time
@@ -314,10 +363,22 @@ class Store:
     def page_ids_to_index(self, rebuild: bool = False) -> list[int]:
         condition = "" if rebuild else "AND (indexed_content_hash IS NULL OR indexed_content_hash != content_hash)"
         rows = self._db.execute(
-            f"""SELECT id FROM pages WHERE content_hash IS NOT NULL AND text != '' AND error IS NULL {condition}
-                ORDER BY id"""
+            f"""SELECT id FROM pages WHERE content_hash IS NOT NULL AND text != '' AND gone_at IS NULL
+                  AND duplicate_of IS NULL {condition} ORDER BY id"""
         ).fetchall()
         return [row["id"] for row in rows]
+
+    def page_ids_to_unindex(self) -> list[int]:
+        """Indexed pages that have since gone or turned out to duplicate another page."""
+        rows = self._db.execute(
+            "SELECT id FROM pages WHERE indexed_at IS NOT NULL AND (gone_at IS NOT NULL OR duplicate_of IS NOT NULL)"
+        )
+        return [row["id"] for row in rows]
+
+    def mark_unindexed(self, page_ids: Iterable[int]) -> None:
+        with self.transaction() as db:
+            db.executemany("UPDATE pages SET indexed_content_hash = NULL, indexed_at = NULL WHERE id = ?",
+                           [(page_id,) for page_id in page_ids])
 
     def mark_indexed(self, page_ids: Iterable[int]) -> None:
         now = utc_now()
@@ -367,7 +428,7 @@ class Store:
         one = lambda sql: self._db.execute(sql).fetchone()[0]  # noqa: E731
         return {
             "organisations": one("SELECT COUNT(*) FROM organisations"),
-            "pages": one("SELECT COUNT(*) FROM pages WHERE error IS NULL"),
+            "pages": one("SELECT COUNT(*) FROM pages WHERE gone_at IS NULL"),
             "processed_pages": one("SELECT COUNT(*) FROM pages WHERE processed_at IS NOT NULL"),
             "tagged_pages": one("SELECT COUNT(DISTINCT page_id) FROM tags"),
             "indexed_pages": one("SELECT COUNT(*) FROM pages WHERE indexed_at IS NOT NULL"),
