@@ -78,6 +78,10 @@ class ProcessedPage:
     body_hash: str
     tags: tuple[Tag, ...] = ()
     trl: TRLRecord | None = None
+    role: str | None = None
+    role_evidence: str | None = None
+    regulatory: tuple[dict[str, Any], ...] = ()  # {authority, status, market, evidence}
+    europe_entry: tuple[dict[str, Any], ...] = ()  # {signal, evidence}
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,12 @@ class PageView:
     market: str | None
     tags: list[Tag] = field(default_factory=list)
     trl: TRLRecord | None = None
+    role: str | None = None
+    role_evidence: str | None = None
+    regulatory: list[dict[str, Any]] = field(default_factory=list)
+    europe_entry: list[dict[str, Any]] = field(default_factory=list)
+    gone_at: str | None = None
+    duplicate_of: int | None = None
 
 
 class Store:
@@ -344,9 +354,11 @@ class Store:
         with self.transaction() as db:
             db.execute(
                 """UPDATE pages SET title = ?, text = ?, content_hash = ?, language = ?,
-                     processed_body_hash = ?, processed_at = ? WHERE id = ?""",
+                     processed_body_hash = ?, processed_at = ?, role = ?, role_evidence = ?, regulatory = ?,
+                     europe_entry = ? WHERE id = ?""",
                 (processed.title, processed.text, content_hash, processed.language, processed.body_hash,
-                 utc_now(), processed.page_id),
+                 utc_now(), processed.role, processed.role_evidence, json.dumps(list(processed.regulatory)),
+                 json.dumps(list(processed.europe_entry)), processed.page_id),
             )
             db.execute("DELETE FROM tags WHERE page_id = ?", (processed.page_id,))
             db.executemany(
@@ -460,4 +472,6 @@ def _page_view(row: sqlite3.Row) -> PageView:
         last_changed_at=row["last_changed_at"], http_status=row["http_status"], content_type=row["content_type"],
         content_hash=row["content_hash"], organisation_id=row["organisation_id"], organisation=row["organisation"],
         country=row["country"], organisation_type=row["organisation_type"], market=row["market"],
+        role=row["role"], role_evidence=row["role_evidence"], regulatory=json.loads(row["regulatory"]),
+        europe_entry=json.loads(row["europe_entry"]), gone_at=row["gone_at"], duplicate_of=row["duplicate_of"],
     )
