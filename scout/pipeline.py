@@ -40,10 +40,13 @@ def crawl(settings: Settings, organisations: Iterable[Organisation]) -> dict[str
 
 
 def process(settings: Settings):
+    """Process new and changed pages, then settle which pages duplicate others; returns (report, duplicates)."""
+    from indexer.dedupe import mark_duplicates
     from indexer.process import process_pending
 
     with Store.open(settings.database_path) as store:
-        return process_pending(store)
+        report = process_pending(store)
+        return report, mark_duplicates(store)
 
 
 def index(settings: Settings, rebuild: bool = False) -> int:

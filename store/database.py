@@ -123,6 +123,7 @@ class PageView:
     europe_entry: list[dict[str, Any]] = field(default_factory=list)
     gone_at: str | None = None
     duplicate_of: int | None = None
+    aliases: list[str] = field(default_factory=list)  # other URLs with the same text
 
 
 class Store:
@@ -355,7 +356,7 @@ class Store:
             db.execute(
                 """UPDATE pages SET title = ?, text = ?, content_hash = ?, language = ?,
                      processed_body_hash = ?, processed_at = ?, role = ?, role_evidence = ?, regulatory = ?,
-                     europe_entry = ? WHERE id = ?""",
+                     europe_entry = ?, simhash = NULL WHERE id = ?""",
                 (processed.title, processed.text, content_hash, processed.language, processed.body_hash,
                  utc_now(), processed.role, processed.role_evidence, json.dumps(list(processed.regulatory)),
                  json.dumps(list(processed.europe_entry)), processed.page_id),
@@ -371,6 +372,32 @@ class Store:
                     "INSERT INTO trl (page_id, level, cue, confidence) VALUES (?, ?, ?, ?)",
                     (processed.page_id, processed.trl.level, processed.trl.cue, processed.trl.confidence),
                 )
+
+    # -- near-duplicates ----------------------------------------------------------
+
+    def texts_without_simhash(self) -> list[tuple[int, str]]:
+        rows = self._db.execute("SELECT id, text FROM pages WHERE processed_at IS NOT NULL AND simhash IS NULL")
+        return [(row["id"], row["text"] or "") for row in rows]
+
+    def save_simhashes(self, hashes: Mapping[int, int | None]) -> None:
+        # "" marks a text too short to hash, so it is not hashed again on every run.
+        with self.transaction() as db:
+            db.executemany("UPDATE pages SET simhash = ? WHERE id = ?",
+                           [(format(value, "016x") if value is not None else "", page_id)
+                            for page_id, value in hashes.items()])
+
+    def simhashes(self) -> list[tuple[int, int]]:
+        """(page_id, simhash) of current pages, in the order they were first seen."""
+        rows = self._db.execute(
+            "SELECT id, simhash FROM pages WHERE simhash != '' AND gone_at IS NULL ORDER BY first_seen_at, id")
+        return [(row["id"], int(row["simhash"], 16)) for row in rows]
+
+    def set_duplicates(self, duplicate_of: Mapping[int, int]) -> None:
+        with self.transaction() as db:
+            current = dict(db.execute("SELECT id, duplicate_of FROM pages WHERE duplicate_of IS NOT NULL").fetchall())
+            changes = [(duplicate_of.get(page_id), page_id) for page_id in set(current) | set(duplicate_of)
+                       if current.get(page_id) != duplicate_of.get(page_id)]
+            db.executemany("UPDATE pages SET duplicate_of = ? WHERE id = ?", changes)
 
     def page_ids_to_index(self, rebuild: bool = False) -> list[int]:
         condition = "" if rebuild else "AND (indexed_content_hash IS NULL OR indexed_content_hash != content_hash)"
@@ -424,6 +451,11 @@ class Store:
             views[row["page_id"]].tags.append(Tag(row["application"], row["score"], row["evidence"], row["signal"]))
         for row in self._db.execute(f"SELECT * FROM trl WHERE page_id IN ({placeholders})", page_ids):
             views[row["page_id"]].trl = TRLRecord(row["level"], row["cue"], row["confidence"])
+        for row in self._db.execute(
+            f"SELECT duplicate_of, final_url FROM pages WHERE duplicate_of IN ({placeholders}) ORDER BY final_url",
+            page_ids,
+        ):
+            views[row["duplicate_of"]].aliases.append(row["final_url"])
         return [views[page_id] for page_id in page_ids if page_id in views]
 
     def page_id_for_url(self, url: str) -> int | None:

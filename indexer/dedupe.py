@@ -1,0 +1,72 @@
+"""Near-duplicate pages: the same text at several URLs is kept once, the other URLs become its aliases.
+
+A 64-bit simhash over word shingles; pages within a few bits of each other are duplicates. Written here
+rather than taken from datasketch because a simhash is one integer per page, which the store keeps, while
+MinHash signatures would need 128 values per page persisted and an LSH index rebuilt on every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import defaultdict
+
+from store import Store
+
+log = logging.getLogger(__name__)
+
+SHINGLE_WORDS = 3
+MAX_DISTANCE = 3  # bits; at 64 bits this is about 95% shared shingles
+BANDS = MAX_DISTANCE + 1  # pigeonhole: two hashes within MAX_DISTANCE bits agree exactly on at least one band
+BAND_BITS = 64 // BANDS
+MIN_WORDS = 20  # shorter texts (menus, stubs) collide too easily to call duplicates
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def simhash(text: str) -> int | None:
+    words = WORD.findall(text.lower())
+    if len(words) < MIN_WORDS:
+        return None
+    weights = [0] * 64
+    for start in range(len(words) - SHINGLE_WORDS + 1):
+        shingle = " ".join(words[start:start + SHINGLE_WORDS]).encode("utf-8")
+        value = int.from_bytes(hashlib.blake2b(shingle, digest_size=8).digest(), "big")
+        for bit in range(64):
+            weights[bit] += 1 if value >> bit & 1 else -1
+    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+
+
+def hamming(a: int, b: int) -> int:
+    return (a ^ b).bit_count()
+
+
+def assign_duplicates(pages: list[tuple[int, int]]) -> dict[int, int]:
+    """Given (page_id, simhash) in the order pages were first seen, map each duplicate to the page it copies."""
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    hashes = dict(pages)
+    duplicate_of: dict[int, int] = {}
+    mask = (1 << BAND_BITS) - 1
+    for page_id, value in pages:
+        keys = [(band, value >> (band * BAND_BITS) & mask) for band in range(BANDS)]
+        original = next(
+            (other for key in keys for other in buckets[key]
+             if other not in duplicate_of and hamming(hashes[other], value) <= MAX_DISTANCE),
+            None,
+        )
+        if original is not None:
+            duplicate_of[page_id] = original
+            continue
+        for key in keys:
+            buckets[key].append(page_id)
+    return duplicate_of
+
+
+def mark_duplicates(store: Store) -> int:
+    """Hash newly processed pages, then reassign every page's duplicate status; returns the number of duplicates."""
+    store.save_simhashes({page_id: simhash(text) for page_id, text in store.texts_without_simhash()})
+    duplicate_of = assign_duplicates(store.simhashes())
+    store.set_duplicates(duplicate_of)
+    if duplicate_of:
+        log.info("%d pages repeat another page's text and are kept as its aliases", len(duplicate_of))
+    return len(duplicate_of)
