@@ -84,8 +84,9 @@ def crawl(settings: Settings, org_ids: tuple[str, ...], urls: tuple[str, ...], c
 @with_settings
 def process(settings: Settings) -> None:
     """Extract text, detect language, tag applications and estimate TRL of new or changed pages."""
-    report = pipeline.process(settings)
-    click.echo(f"processed {report.processed} pages ({report.tagged} tagged, {report.failed} failed)")
+    report, duplicates = pipeline.process(settings)
+    click.echo(f"processed {report.processed} pages ({report.tagged} tagged, {report.failed} failed); "
+               f"{duplicates} pages are duplicates of others")
 
 
 @main.command()
@@ -242,7 +243,7 @@ def demo(settings: Settings, host: str, port: int, no_serve: bool) -> None:
         organisations = demo_organisations(sites.organisations)
         run = pipeline.crawl(demo_settings, organisations)
         click.echo(f"crawled {run['fetched']} demo pages from {len(organisations)} fictional organisations")
-        report = pipeline.process(demo_settings)
+        report, _duplicates = pipeline.process(demo_settings)
         click.echo(f"processed {report.processed} pages ({report.tagged} tagged)")
         click.echo(f"indexed {pipeline.index(demo_settings)} pages into {demo_settings.index_dir}")
         click.echo(f"try: scout search \"optical coherence tomography\" --data-dir {demo_settings.data_dir}")
