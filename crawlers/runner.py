@@ -40,6 +40,7 @@ def scrapy_settings(settings: Settings, run_id: int) -> ScrapySettings:
             "HTTPERROR_ALLOW_ALL": True,
             "LOG_INSTALL_ROOT_HANDLER": False,  # the CLI configures logging
             "ITEM_PIPELINES": {"crawlers.pipelines.StorePipeline": 300},
+            "EXTENSIONS": {"crawlers.frontier.FrontierRecorder": 500},
             "SCOUT_DATABASE_PATH": str(settings.database_path),
             "SCOUT_RUN_ID": run_id,
         }
@@ -47,10 +48,22 @@ def scrapy_settings(settings: Settings, run_id: int) -> ScrapySettings:
 
 
 def run_crawl(settings: Settings, targets: Iterable[CrawlTarget]) -> dict[str, Any]:
-    """Crawl every target once; returns the crawl run's record with its counters."""
+    """Crawl every target once; returns the crawl run's record with its counters.
+
+    A run over the same targets that was killed or interrupted is resumed from its frontier instead of
+    starting again: what it stored stays, and only what it had not fetched yet is fetched.
+    """
     targets = list(targets)
+    target_ids = [target.id for target in targets]
     with Store.open(settings.database_path) as store:
-        run_id = store.start_crawl_run(target.id for target in targets)
+        run_id = store.interrupted_run(target_ids)
+        if run_id is None:
+            run_id = store.start_crawl_run(target_ids)
+            pending, seen = [], set()
+        else:
+            pending, seen = store.frontier(run_id)
+            log.warning("resuming interrupted crawl %d: %d of %d scheduled URLs still to fetch",
+                        run_id, len(pending), len(seen))
     status = "failed"
     try:
         process = CrawlerProcess(scrapy_settings(settings, run_id))
@@ -60,14 +73,17 @@ def run_crawl(settings: Settings, targets: Iterable[CrawlTarget]) -> dict[str, A
             targets=targets,
             max_pages_per_organisation=settings.max_pages_per_organisation,
             max_url_length=settings.max_url_length,
+            resume_pending=pending,
+            resume_seen=seen,
         )
         process.start()
-        stats = crawler.stats.get_stats()
-        robots_blocked = stats.get("robotstxt/forbidden", 0)
-        log.info("crawl %d finished: %s robots.txt blocks", run_id, robots_blocked)
-        status = "finished"
+        finish_reason = crawler.stats.get_value("finish_reason")
+        # Ctrl+C or SIGTERM stop Scrapy gracefully but early: such a run is resumed like a killed one.
+        status = "finished" if finish_reason == "finished" else "interrupted"
     finally:
         with Store.open(settings.database_path) as store:
             store.finish_crawl_run(run_id, status)
+            if status == "finished":
+                store.clear_frontier(run_id)
             run = store.crawl_run(run_id)
     return run

@@ -52,6 +52,7 @@ class FetchedPage:
     last_modified: str | None = None
     depth: int | None = None
     error: str | None = None
+    requested_url: str | None = None  # before redirects; its frontier entry is settled with this page
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,7 @@ class Store:
         return int(cursor.lastrowid)
 
     def finish_crawl_run(self, run_id: int, status: str = "finished") -> None:
+        """status: finished, interrupted (resumable) or failed."""
         self._db.execute(
             "UPDATE crawl_runs SET finished_at = ?, status = ? WHERE id = ?", (utc_now(), status, run_id)
         )
@@ -229,6 +231,35 @@ class Store:
     def crawl_run(self, run_id: int) -> dict[str, Any]:
         row = self._db.execute("SELECT * FROM crawl_runs WHERE id = ?", (run_id,)).fetchone()
         return _run_dict(row) if row else {}
+
+    def interrupted_run(self, targets: Iterable[str]) -> int | None:
+        """The latest run over exactly these targets that never finished (its process was killed)."""
+        row = self._db.execute(
+            """SELECT id FROM crawl_runs WHERE status IN ('running', 'interrupted') AND targets = ?
+               ORDER BY id DESC LIMIT 1""",
+            (json.dumps(sorted(targets)),),
+        ).fetchone()
+        return row["id"] if row else None
+
+    # -- crawl frontier -----------------------------------------------------------
+
+    def queue_url(self, run_id: int, url: str, organisation_id: str, depth: int) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO crawl_frontier (run_id, url, organisation_id, depth) VALUES (?, ?, ?, ?)",
+            (run_id, url, organisation_id, depth),
+        )
+
+    def frontier(self, run_id: int) -> tuple[list[tuple[str, str, int]], set[str]]:
+        """(URLs still to fetch as (url, organisation_id, depth), every URL this run has scheduled)."""
+        rows = self._db.execute(
+            "SELECT url, organisation_id, depth, done FROM crawl_frontier WHERE run_id = ? ORDER BY depth, rowid",
+            (run_id,),
+        ).fetchall()
+        pending = [(row["url"], row["organisation_id"], row["depth"]) for row in rows if not row["done"]]
+        return pending, {row["url"] for row in rows}
+
+    def clear_frontier(self, run_id: int) -> None:
+        self._db.execute("DELETE FROM crawl_frontier WHERE run_id = ?", (run_id,))
 
     def last_crawl_run(self) -> dict[str, Any] | None:
         row = self._db.execute("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone()
@@ -247,6 +278,7 @@ class Store:
             if page.error and page.error.startswith(ROBOTS_BLOCKED_PREFIX):
                 outcome = "blocked"
                 self._count(db, run_id, page.organisation_id, outcome, error=None)
+                self._settle_frontier(db, run_id, page)
                 return outcome
             existing = db.execute("SELECT id, body_hash, missing_count FROM pages WHERE url = ?", (page.url,)).fetchone()
             if page.http_status == 304 and existing is not None:
@@ -262,7 +294,13 @@ class Store:
                 outcome = self._record_content(db, run_id, page, existing, now)
             self._count(db, run_id, page.organisation_id, "fetched", outcome,
                         error=page.error or (f"HTTP {page.http_status}" if page.http_status >= 400 else None))
+            self._settle_frontier(db, run_id, page)
         return outcome
+
+    @staticmethod
+    def _settle_frontier(db: sqlite3.Connection, run_id: int, page: FetchedPage) -> None:
+        db.executemany("UPDATE crawl_frontier SET done = 1 WHERE run_id = ? AND url = ?",
+                       [(run_id, url) for url in {page.url, page.requested_url} if url])
 
     def _record_failure(self, db: sqlite3.Connection, run_id: int, page: FetchedPage,
                         existing: sqlite3.Row | None, now: str) -> str:
