@@ -40,7 +40,16 @@ def scrapy_settings(settings: Settings, run_id: int) -> ScrapySettings:
             "HTTPERROR_ALLOW_ALL": True,
             "LOG_INSTALL_ROOT_HANDLER": False,  # the CLI configures logging
             "ITEM_PIPELINES": {"crawlers.pipelines.StorePipeline": 300},
-            "EXTENSIONS": {"crawlers.frontier.FrontierRecorder": 500},
+            "DOWNLOADER_MIDDLEWARES": {
+                # After Scrapy's OffsiteMiddleware (50), before robots.txt (100): no robots.txt fetch off-site.
+                "crawlers.middlewares.StayOnSiteMiddleware": 60,
+                # Responses pass middlewares in descending order: this sees a redirect before RedirectMiddleware.
+                "crawlers.middlewares.RedirectLoopMiddleware": 610,
+            },
+            # A cached copy would answer our conditional requests itself; the store is the only cache.
+            "HTTPCACHE_ENABLED": False,
+            # CrawlProgress draws a live progress line on stderr, only when it is a terminal.
+            "EXTENSIONS": {"crawlers.frontier.FrontierRecorder": 500, "crawlers.progress.CrawlProgress": 510},
             "SCOUT_DATABASE_PATH": str(settings.database_path),
             "SCOUT_RUN_ID": run_id,
         }
@@ -56,6 +65,7 @@ def run_crawl(settings: Settings, targets: Iterable[CrawlTarget]) -> dict[str, A
     targets = list(targets)
     target_ids = [target.id for target in targets]
     with Store.open(settings.database_path) as store:
+        validators = store.validators_for(target_ids)
         run_id = store.interrupted_run(target_ids)
         if run_id is None:
             run_id = store.start_crawl_run(target_ids)
@@ -73,6 +83,7 @@ def run_crawl(settings: Settings, targets: Iterable[CrawlTarget]) -> dict[str, A
             targets=targets,
             max_pages_per_organisation=settings.max_pages_per_organisation,
             max_url_length=settings.max_url_length,
+            validators=validators,
             resume_pending=pending,
             resume_seen=seen,
         )

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from typing import Any, AsyncIterator, Iterable, Iterator, Protocol
+from typing import Any, AsyncIterator, Iterable, Iterator, Mapping, Protocol
 from urllib.parse import urljoin
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import StopDownload
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest, StopDownload
 from scrapy.http import Request, Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from crawlers.urls import canonical_url
+from crawlers.middlewares import OffsiteRequest
+from crawlers.urls import (
+    MAX_CALENDAR_HOPS, canonical_url, crawl_trap_reason, dedup_key, is_date_navigation, is_dated,
+)
 from store import FetchedPage
 
 log = logging.getLogger(__name__)
@@ -23,6 +26,10 @@ log = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 PDF_TYPES = ("application/pdf", "application/x-pdf")
 SITEMAP_TYPES = ("application/xml", "text/xml", "application/x-gzip", "application/gzip", "text/plain")
+ROBOTS_FORBIDDEN_ERROR = "robots.txt: forbidden"  # the store counts errors starting "robots.txt" as blocked
+
+# (ETag, Last-Modified) a page was last served with, either may be None.
+Validators = tuple[str | None, str | None]
 
 
 class CrawlTarget(Protocol):
@@ -55,14 +62,29 @@ class OrganisationSpider(scrapy.Spider):
         targets: Iterable[CrawlTarget],
         max_pages_per_organisation: int,
         max_url_length: int,
+        validators: Mapping[str, Validators] | None = None,
+        resume_pending: Iterable[tuple[str, str, int]] = (),
+        resume_seen: Iterable[str] = (),
         **kwargs: Any,
     ):
+        """``validators`` maps the canonical URL of every page stored by an earlier crawl to the validators it
+        was served with: those pages are revisited with conditional requests.
+
+        ``resume_pending`` ((url, organisation id, depth) still to fetch) and ``resume_seen`` (every URL already
+        scheduled) continue an interrupted run from its frontier instead of from the start URLs.
+        """
         super().__init__(**kwargs)
         self.targets = {target.id: target for target in targets}
         self.max_pages_per_organisation = max_pages_per_organisation
         self.max_url_length = max_url_length
+        self.known_urls = list(validators or {})
+        self.validators = {dedup_key(url): validator_pair for url, validator_pair in (validators or {}).items()}
         self.scheduled: Counter[str] = Counter()
-        self.seen_urls: set[str] = set()
+        self.seen_urls: set[str] = set()  # dedup_key of every URL requested
+        self.revisits_queued = False
+        self.resume_pending = list(resume_pending)
+        for url in resume_seen:
+            self._mark_seen(url)
         # Follow links that lead to PDFs; other binary types are still skipped by extension.
         self.link_extractor = LinkExtractor(deny_extensions=[ext for ext in IGNORED_EXTENSIONS if ext != "pdf"])
 
@@ -70,6 +92,7 @@ class OrganisationSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "OrganisationSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_headers_received, signal=signals.headers_received)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
     def on_headers_received(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
@@ -82,29 +105,97 @@ class OrganisationSpider(scrapy.Spider):
             self.crawler.stats.inc_value("scout/skipped/content_type")
             raise StopDownload(fail=False)
 
+    def _mark_seen(self, url: str) -> None:
+        """A URL an interrupted run already scheduled: not requested again, and counted against its page cap."""
+        self.seen_urls.add(dedup_key(url))
+        target = self._target_for(url)
+        if target is not None:
+            self.scheduled[target.id] += 1
+
+    def _target_for(self, url: str) -> CrawlTarget | None:
+        """The organisation a URL known only by itself belongs to: the first that allows it."""
+        return next((target for target in self.targets.values() if target.url_allowed(url)), None)
+
     async def start(self) -> AsyncIterator[Request]:
+        if self.resume_pending:
+            for url, organisation_id, depth in self.resume_pending:
+                if organisation_id in self.targets:
+                    yield self._resumed_request(url, organisation_id, depth)
+            return
         for target in self.targets.values():
             for url in target.start_urls:
-                request = self._request(target, url, self.parse)
+                request = self._request(target, url)
                 if request is not None:
                     yield request
             for url in {urljoin(start, "/sitemap.xml") for start in target.start_urls}:
                 yield Request(url, callback=self.parse_sitemap, errback=self.sitemap_missing,
-                              meta={"organisation_id": target.id}, dont_filter=True)
+                              meta={"organisation_id": target.id, "sitemap": True}, dont_filter=True)
 
-    def _request(self, target: CrawlTarget, url: str, callback: Any) -> Request | None:
+    def on_idle(self) -> None:
+        """Once links lead nowhere new, revisit the pages an earlier crawl stored that this one did not reach.
+
+        A 304 Not Modified has no body to take links from, so the pages below an unchanged page would not be
+        reached again; revisiting them keeps them fresh (and lets vanished ones become gone). This runs once,
+        after link-following, so pages that links still reach keep their true depth.
+        """
+        if self.revisits_queued:
+            return
+        self.revisits_queued = True
+        revisits = [request for request in map(self._revisit, self.known_urls) if request is not None]
+        if not revisits:
+            return
+        log.info("revisiting %d known pages that links did not reach", len(revisits))
+        for request in revisits:
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
+
+    def _revisit(self, url: str) -> Request | None:
+        target = self._target_for(url)
+        if target is None:
+            return None
+        # How a dated page was reached is unknown, so it counts as the end of its calendar walk: a calendar
+        # must not grow by another walk each crawl.
+        hops = MAX_CALENDAR_HOPS if is_dated(url) else 0
+        return self._request(target, url, calendar_hops=hops)
+
+    def _request(self, target: CrawlTarget, url: str, calendar_hops: int = 0) -> Request | None:
         url = canonical_url(url)
-        if url in self.seen_urls or len(url) > self.max_url_length or not target.url_allowed(url):
+        key = dedup_key(url)
+        if key in self.seen_urls or len(url) > self.max_url_length or not target.url_allowed(url):
+            return None
+        trap = crawl_trap_reason(url, calendar_hops=calendar_hops)
+        if trap is not None:
+            self.crawler.stats.inc_value(f"scout/skipped/trap/{trap}")
+            log.debug("crawl trap (%s), not followed: %s", trap, url)
             return None
         if self.scheduled[target.id] >= self.max_pages_per_organisation:
             self.crawler.stats.inc_value("scout/skipped/page_cap")
             return None
         self.scheduled[target.id] += 1
-        self.seen_urls.add(url)
-        return Request(url, callback=callback, errback=self.fetch_failed, meta={"organisation_id": target.id})
+        self.seen_urls.add(key)
+        return Request(url, callback=self.parse, errback=self.fetch_failed, headers=self._conditional_headers(key),
+                       meta={"organisation_id": target.id, "calendar_hops": calendar_hops})
+
+    def _resumed_request(self, url: str, organisation_id: str, depth: int) -> Request:
+        # Already seen and counted by _mark_seen, so built directly rather than through _request.
+        return Request(url, callback=self.parse, errback=self.fetch_failed,
+                       headers=self._conditional_headers(dedup_key(url)),
+                       meta={"organisation_id": organisation_id, "depth": depth, "calendar_hops": 0})
+
+    def _conditional_headers(self, key: str) -> dict[str, str]:
+        etag, last_modified = self.validators.get(key, (None, None))
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return headers
 
     def parse(self, response: Response) -> Iterator[Any]:
         target = self.targets[response.meta["organisation_id"]]
+        if response.status == 304:
+            yield self._not_modified(response)
+            return
         if response.status >= 400:
             yield self._failed(response.request, response.status, f"HTTP {response.status}")
             return
@@ -114,6 +205,10 @@ class OrganisationSpider(scrapy.Spider):
         if not (is_pdf or is_html):
             self.crawler.stats.inc_value("scout/skipped/content_type")
             return
+        # Links first: each is on the crawl frontier before the page that names it is settled, so a crawl
+        # killed in between resumes with them (crawlers.frontier).
+        if is_html:
+            yield from self._follow_links(target, response)
         yield FetchedPage(
             url=canonical_url(response.url),
             final_url=response.url,
@@ -121,16 +216,32 @@ class OrganisationSpider(scrapy.Spider):
             http_status=response.status,
             content_type="application/pdf" if is_pdf else (content_type or "text/html"),
             body=response.body,
-            encoding=None if is_pdf else response.encoding,
+            encoding=None if is_pdf else body_encoding(response),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
             depth=response.meta.get("depth", 0),
+            requested_url=requested_url(response.request),
         )
-        if is_html:
-            for link in self.link_extractor.extract_links(response):
-                request = self._request(target, link.url, self.parse)
-                if request is not None:
-                    yield request
+
+    def _follow_links(self, target: CrawlTarget, response: TextResponse) -> Iterator[Request]:
+        calendar_hops = response.meta.get("calendar_hops", 0)
+        for link in self.link_extractor.extract_links(response):
+            # Counting consecutive next/prev steps between dated pages bounds calendars of any shape.
+            hops = calendar_hops + 1 if is_date_navigation(response.url, link.url) else 0
+            request = self._request(target, link.url, calendar_hops=hops)
+            if request is not None:
+                yield request
+
+    def _not_modified(self, response: Response) -> FetchedPage:
+        """304: the stored copy is current (the store counts it unchanged); there is no body to read."""
+        return FetchedPage(
+            url=canonical_url(response.url),
+            final_url=response.url,
+            organisation_id=response.meta["organisation_id"],
+            http_status=304,
+            depth=response.meta.get("depth", 0),
+            requested_url=requested_url(response.request),
+        )
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         target = self.targets[response.meta["organisation_id"]]
@@ -145,17 +256,22 @@ class OrganisationSpider(scrapy.Spider):
             location = entry.get("loc", "")
             if sitemap.type == "sitemapindex":
                 if target.url_allowed(location):
-                    yield Request(location, callback=self.parse_sitemap, meta={"organisation_id": target.id})
+                    yield Request(location, callback=self.parse_sitemap,
+                                  meta={"organisation_id": target.id, "sitemap": True})
             else:
-                request = self._request(target, location, self.parse)
+                request = self._request(target, location)
                 if request is not None:
                     yield request
 
     def sitemap_missing(self, failure: Failure) -> None:
         log.debug("no sitemap at %s: %s", failure.request.url, failure.value)
 
-    def fetch_failed(self, failure: Failure) -> FetchedPage:
+    def fetch_failed(self, failure: Failure) -> FetchedPage | None:
         request = failure.request
+        if failure.check(OffsiteRequest):  # not this organisation's page: skipped, counted by the middleware
+            return None
+        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage().lower():
+            return self._failed(request, 0, ROBOTS_FORBIDDEN_ERROR)
         return self._failed(request, 0, f"{type(failure.value).__name__}: {failure.getErrorMessage()}")
 
     def _failed(self, request: Request, status: int, error: str) -> FetchedPage:
@@ -166,7 +282,36 @@ class OrganisationSpider(scrapy.Spider):
             http_status=status,
             error=error,
             depth=request.meta.get("depth", 0),
+            requested_url=requested_url(request),
         )
+
+
+def requested_url(request: Request) -> str:
+    """The URL the spider asked for, before any redirect (what the crawl frontier knows it by)."""
+    return (request.meta.get("redirect_urls") or [request.url])[0]
+
+
+def body_encoding(response: TextResponse) -> str:
+    """The charset the body is really in, which is not always the one the page or its headers declare.
+
+    Bytes that are valid UTF-8 and not plain ASCII are UTF-8 whatever the declaration says (other charsets
+    almost never form valid multi-byte UTF-8 sequences); otherwise the declared charset is kept if the body
+    decodes with it, and Windows-1252, the de-facto charset of undeclared Western pages, is the fallback.
+    """
+    body = response.body
+    if not body.isascii() and _decodes(body, "utf-8"):
+        return "utf-8"
+    if _decodes(body, response.encoding):
+        return response.encoding
+    return "cp1252" if _decodes(body, "cp1252") else "latin-1"
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        return False
+    return True
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -16,8 +16,16 @@ logger = logging.getLogger(__name__)
 
 TagFn = Callable[[dict], Iterable[str]]
 TRLFn = Callable[[dict], int | None]
+CountryFn = Callable[[dict], str | None]
 
 TRL_BANDS = ((1, 3), (4, 6), (7, 9))
+# Levels below market: where readiness is hardest to read and matters most for scouting.
+EARLY_TRL_MAX = 6
+# The trivial baseline a TRL estimator must beat: most pages scouts read describe marketed products.
+BASELINE_TRL = 9
+# Applications whose vocabulary overlaps (spectroscopy vs spectrophotometry, endoscopic vs OCT
+# imaging, photobiomodulation vs fibre delivery); always reported, with any pair the run confuses.
+NEIGHBOUR_PAIRS = (("A09", "A18"), ("A12", "A20"), ("A28", "A19"))
 
 
 class EvaluationDataError(ValueError):
@@ -90,26 +98,74 @@ def _application_metrics(golds: list[set[str]], predictions: list[set[str]]) -> 
     }
 
 
-def _trl_metrics(pairs: list[tuple[int, int | None]]) -> dict[str, Any]:
-    """pairs of (gold, predicted); a None prediction is wrong and left out of the MAE."""
+def _neighbour_confusions(golds: list[set[str]], predictions: list[set[str]], confusions: list) -> dict[str, Any]:
+    """For each neighbouring pair x/y: passages about x (not y) tagged y, and the reverse."""
+    pairs = {tuple(sorted(pair)) for pair in NEIGHBOUR_PAIRS}
+    pairs |= {tuple(sorted((gold, predicted))) for gold, predicted, _ in confusions}
+    result = {}
+    for first, second in sorted(pairs):
+        def mistaken(x: str, y: str) -> int:
+            return sum(x in gold and y not in gold and y in predicted for gold, predicted in zip(golds, predictions))
+
+        result[f"{first}/{second}"] = {f"{first}->{second}": mistaken(first, second),
+                                       f"{second}->{first}": mistaken(second, first),
+                                       "support": sum(bool({first, second} & gold) for gold in golds)}
+    return result
+
+
+def _trl_scores(pairs: list[tuple[int, int | None]]) -> dict[str, float]:
+    """exact / within±1 / band accuracy / MAE; a None prediction is wrong and left out of the MAE."""
     known = [(gold, predicted) for gold, predicted in pairs if predicted is not None]
     n = len(pairs)
     return {
-        "trl_n": n,
-        "trl_unknown": n - len(known),
-        "trl_exact": _ratio(sum(g == p for g, p in known), n),
-        "trl_within1": _ratio(sum(abs(g - p) <= 1 for g, p in known), n),
-        "trl_band_accuracy": _ratio(sum(_band(g) == _band(p) for g, p in known), n),
-        "trl_mae": _ratio(sum(abs(g - p) for g, p in known), len(known)),
+        "exact": _ratio(sum(g == p for g, p in known), n),
+        "within1": _ratio(sum(abs(g - p) <= 1 for g, p in known), n),
+        "band_accuracy": _ratio(sum(_band(g) == _band(p) for g, p in known), n),
+        "mae": _ratio(sum(abs(g - p) for g, p in known), len(known)),
     }
 
 
-def evaluate(records: list[dict], tag_fn: TagFn, trl_fn: TRLFn) -> dict[str, Any]:
+def _trl_metrics(pairs: list[tuple[int, int | None]]) -> dict[str, Any]:
+    """pairs of (gold, predicted), overall, per gold band, below market, and against TRL 9 for all."""
+    scores = _trl_scores(pairs)
+    early = [(g, p) for g, p in pairs if g <= EARLY_TRL_MAX]
+    per_band = {}
+    for low, high in TRL_BANDS:
+        band = [(g, p) for g, p in pairs if low <= g <= high]
+        band_scores = _trl_scores(band)
+        per_band[f"{low}-{high}"] = {"n": len(band), "exact": band_scores["exact"],
+                                     "within1": band_scores["within1"]}
+    baseline = _trl_scores([(gold, BASELINE_TRL) for gold, _ in pairs])
+    return {
+        "trl_n": len(pairs),
+        "trl_unknown": sum(p is None for _, p in pairs),
+        **{f"trl_{name}": value for name, value in scores.items()},
+        "trl_per_band": per_band,
+        "trl_early_n": len(early),
+        "trl_early_within1": _trl_scores(early)["within1"],
+        "trl_baseline": {"level": BASELINE_TRL, "exact": baseline["exact"], "within1": baseline["within1"],
+                         "band_accuracy": baseline["band_accuracy"],
+                         "early_within1": _trl_scores([(g, BASELINE_TRL) for g, _ in early])["within1"]},
+    }
+
+
+def _country_metrics(pairs: list[tuple[str, str | None]]) -> dict[str, Any]:
+    """pairs of (gold, predicted) on records with a gold country; silence is not an error of precision."""
+    answered = [(g, p) for g, p in pairs if p is not None]
+    correct = sum(g.upper() == p.upper() for g, p in answered)
+    return {"country_n": len(pairs), "country_answered": len(answered),
+            "country_precision": _ratio(correct, len(answered)), "country_accuracy": _ratio(correct, len(pairs))}
+
+
+def evaluate(records: list[dict], tag_fn: TagFn, trl_fn: TRLFn, country_fn: CountryFn | None = None
+             ) -> dict[str, Any]:
     """Compare predictions with gold labels.
 
-    ``tag_fn(record)`` returns predicted application ids; ``trl_fn(record)`` a level or None.
+    ``tag_fn(record)`` returns predicted application ids; ``trl_fn(record)`` a level or None;
+    ``country_fn(record)``, when given, an ISO alpha-2 code or None, scored on records with a gold
+    ``country``.
     """
-    golds, predictions, trl_pairs = [], [], []
+    golds, predictions, trl_pairs, country_pairs = [], [], [], []
     negatives = negatives_tagged = 0
     for record in records:
         gold = set(record.get("applications") or [])
@@ -121,9 +177,14 @@ def evaluate(records: list[dict], tag_fn: TagFn, trl_fn: TRLFn) -> dict[str, Any
             negatives_tagged += bool(predicted)
         if record.get("trl") is not None:
             trl_pairs.append((int(record["trl"]), trl_fn(record)))
+        if country_fn is not None and record.get("country"):
+            country_pairs.append((str(record["country"]), country_fn(record)))
     metrics = {"n": len(records)}
     metrics.update(_application_metrics(golds, predictions))
+    metrics["neighbour_confusions"] = _neighbour_confusions(golds, predictions, metrics["confusions"])
     metrics.update(_trl_metrics(trl_pairs))
+    if country_fn is not None:
+        metrics.update(_country_metrics(country_pairs))
     metrics["negatives"] = negatives
     metrics["negatives_tagged_rate"] = _ratio(negatives_tagged, negatives)
     return metrics
@@ -139,6 +200,13 @@ def format_report(metrics: dict[str, Any]) -> str:
         f"TRL (n={metrics['trl_n']}, unknown={metrics['trl_unknown']})  exact {metrics['trl_exact']:.3f}"
         f"  within±1 {metrics['trl_within1']:.3f}  band {metrics['trl_band_accuracy']:.3f}"
         f"  MAE {metrics['trl_mae']:.2f}",
+        "TRL per gold band:  " + "  ".join(
+            f"{band} (n={m['n']}) exact {m['exact']:.3f} within±1 {m['within1']:.3f}"
+            for band, m in metrics["trl_per_band"].items()),
+        f"TRL gold ≤ {EARLY_TRL_MAX} (n={metrics['trl_early_n']})  within±1 {metrics['trl_early_within1']:.3f}",
+        f"baseline TRL {metrics['trl_baseline']['level']} for all:  exact {metrics['trl_baseline']['exact']:.3f}"
+        f"  within±1 {metrics['trl_baseline']['within1']:.3f}  band {metrics['trl_baseline']['band_accuracy']:.3f}"
+        f"  within±1 on gold ≤ {EARLY_TRL_MAX} {metrics['trl_baseline']['early_within1']:.3f}",
         "",
         "per application:  id     P     R    F1  support",
     ]
@@ -146,6 +214,12 @@ def format_report(metrics: dict[str, Any]) -> str:
         lines.append(
             f"                  {app}  {m['precision']:.2f}  {m['recall']:.2f}  {m['f1']:.2f}  {m['support']:>3}"
         )
+    if "country_n" in metrics:
+        lines.insert(3, f"country (n={metrics['country_n']}, answered {metrics['country_answered']})"
+                        f"  precision {metrics['country_precision']:.3f}  accuracy {metrics['country_accuracy']:.3f}")
+    lines += ["", "neighbouring applications (passages about one tagged with the other):"]
+    lines += [f"  {pair}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+              for pair, counts in metrics["neighbour_confusions"].items()]
     if metrics["confusions"]:
         lines += ["", "confusions (gold missed -> predicted instead, count):"]
         lines += [f"  {gold} -> {predicted}: {count}" for gold, predicted, count in metrics["confusions"]]

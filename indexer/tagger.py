@@ -32,6 +32,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from indexer.semantic import SemanticMatch
 from indexer.sentences import split_sentences
 from taxonomy import ApplicationInfo, ContextVocabulary, load_applications, load_context_vocabulary
 
@@ -61,6 +62,10 @@ MAX_SENTENCE_STRENGTH = 1.4
 WEAK_TERM_STRENGTH = 0.25
 MAX_WEAK_STRENGTH = 0.5
 LIST_LINE_FACTOR = 0.25
+# The embedding signal reads at most this many sentences per page, of at least this many words:
+# MiniLM costs about as much per sentence as the whole rule-based tagger does per page.
+MAX_EMBEDDED_SENTENCES = 8
+MIN_EMBEDDED_WORDS = 5
 MIN_COMPOUND_SUFFIX = 6
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u1100-\u11ff]")
@@ -78,6 +83,44 @@ class ApplicationTag:
     score: float
     evidence: str
     signal: str
+
+
+@dataclass
+class LexicalEvidence:
+    """The term signal of one passage, before thresholds, so that other signals can join it."""
+
+    sentences: list[str]
+    eligible: set[str]
+    relevant: list[int]  # sentences worth embedding, most telling first
+    scores: dict[str, float] = field(default_factory=dict)  # applications named by terms or acronyms
+    weak_scores: dict[str, float] = field(default_factory=dict)  # applications hinted at by weak terms only
+    evidence: dict[str, str] = field(default_factory=dict)
+    signals: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EmbeddingPolicy:
+    """How the calibrated embedding similarity (z, see indexer/semantic.py) joins the term signal.
+
+    Support grows from 0 at ``z_floor`` to 1 at ``z_full`` and raises a term score towards 1 by up
+    to ``weight`` of the remaining distance. ``weak_terms_gate`` lets an application hinted at by weak
+    terms only be tagged when the embedding supports it; ``alone_z`` (None: never) lets the embedding
+    tag an application no term names; ``veto_z`` (None: never) drops a term tag the embedding
+    contradicts.
+    """
+
+    z_floor: float = 2.0
+    z_full: float = 4.0
+    weight: float = 0.5
+    weak_terms_gate: bool = False
+    alone_z: float | None = None
+    veto_z: float | None = None
+
+    def support(self, z: float) -> float:
+        return min(1.0, max(0.0, (z - self.z_floor) / (self.z_full - self.z_floor)))
+
+
+DEFAULT_EMBEDDING_POLICY = EmbeddingPolicy()
 
 
 @dataclass
@@ -253,11 +296,9 @@ class Tagger:
             if (app.generic or about_health) and (not app.requires_photonics or about_photonics)
         }
 
-    def tag(self, text: str, lang: str | None = None) -> list[ApplicationTag]:
-        """Applications the passage is about, best first."""
-        sentences = split_sentences(text, lang)
-        if not sentences:
-            return []
+    def lexical(self, sentences: list[str], text: str | None = None) -> LexicalEvidence:
+        """What the vocabulary says about a passage: per-application scores, evidence and signals."""
+        text = "\n".join(sentences) if text is None else text
         eligible = self._eligible(text)
         per_sentence: list[dict[str, _SentenceMatch]] = []
         for index, sentence in enumerate(sentences):
@@ -267,7 +308,7 @@ class Tagger:
             per_sentence.append({a: m for a, m in matches.items() if a in eligible})
 
         evidence: dict[str, float] = defaultdict(float)
-        best: dict[str, tuple[float, str, _SentenceMatch]] = {}
+        best: dict[str, tuple[float, str]] = {}
         matched_sentences: dict[str, int] = defaultdict(int)
         strong_sentences: dict[str, int] = defaultdict(int)
         signals: dict[str, set[str]] = defaultdict(set)
@@ -297,30 +338,76 @@ class Tagger:
                 if match.acronyms:
                     signals[app_id].add("acronym")
                 if app_id not in best or strength > best[app_id][0]:
-                    best[app_id] = (strength, sentence, match)
+                    best[app_id] = (strength, sentence)
 
-        scores = {}
+        result = LexicalEvidence(sentences=sentences, eligible=eligible,
+                                 relevant=self._sentences_worth_embedding(sentences, per_sentence))
         for app_id, total in evidence.items():
-            if not signals[app_id]:
-                continue  # weak terms alone never tag
             if self.applications[app_id].residual and strong_sentences[app_id] < MIN_RESIDUAL_SENTENCES:
                 continue
             density = matched_sentences[app_id] / len(sentences)
-            scores[app_id] = (1 - math.exp(-total / EVIDENCE_SCALE)) * (0.85 + 0.15 * min(1.0, 3 * density))
-        if not scores:
+            score = (1 - math.exp(-total / EVIDENCE_SCALE)) * (0.85 + 0.15 * min(1.0, 3 * density))
+            # Weak terms alone never tag; they only let the embedding signal confirm an application.
+            (result.scores if signals[app_id] else result.weak_scores)[app_id] = score
+            result.evidence[app_id] = best[app_id][1]
+            result.signals[app_id] = "+".join(s for s in ("term", "acronym") if s in signals[app_id])
+        return result
+
+    def _sentences_worth_embedding(self, sentences: list[str], per_sentence: list[dict[str, _SentenceMatch]]
+                                   ) -> list[int]:
+        """Indexes of the sentences the embedding signal reads: those naming an application's terms
+        first, then those with health or photonics vocabulary; never menus, never more than a few."""
+        ranked = []
+        for index, (sentence, matches) in enumerate(zip(sentences, per_sentence)):
+            if _is_list_line(sentence) or len(_WORD.findall(sentence)) < MIN_EMBEDDED_WORDS:
+                continue
+            if any(m.strong or m.acronyms for m in matches.values()):
+                rank = 0
+            elif matches:
+                rank = 1
+            elif _distinct_hits(self._health, sentence) + _distinct_hits(self._photonics, sentence) >= 2:
+                rank = 2
+            else:
+                continue
+            ranked.append((rank, index))
+        return [index for _, index in sorted(ranked)[:MAX_EMBEDDED_SENTENCES]]
+
+    def decide(self, lexical: LexicalEvidence, semantic: dict[str, SemanticMatch] | None = None,
+               policy: EmbeddingPolicy = DEFAULT_EMBEDDING_POLICY) -> list[ApplicationTag]:
+        """Combine the term signal with the embedding signal (when given) into tags, best first."""
+        semantic = semantic or {}
+        candidates: dict[str, tuple[float, str, str]] = {}  # app -> (score, evidence, signal)
+        for app_id in lexical.eligible:
+            match = semantic.get(app_id)
+            support = policy.support(match.z) if match else 0.0
+            if app_id in lexical.scores:
+                score, signal = lexical.scores[app_id], lexical.signals[app_id]
+                if match and policy.veto_z is not None and match.z < policy.veto_z:
+                    continue
+                if support > 0:
+                    score, signal = score + policy.weight * support * (1 - score), f"{signal}+embedding"
+                candidates[app_id] = (score, lexical.evidence[app_id], signal)
+            elif app_id in lexical.weak_scores and policy.weak_terms_gate and support > 0:
+                weak = lexical.weak_scores[app_id]
+                candidates[app_id] = (weak + policy.weight * support * (1 - weak), match.sentence, "embedding")
+            elif policy.alone_z is not None and match and match.z >= policy.alone_z:
+                candidates[app_id] = (policy.weight * support, match.sentence, "embedding")
+        if not candidates:
             return []
-        top = max(scores.values())
+        top = max(score for score, _, _ in candidates.values())
         tags = [
-            ApplicationTag(
-                application=app_id,
-                score=round(score, 4),
-                evidence=best[app_id][1],
-                signal="+".join(s for s in ("term", "acronym") if s in signals[app_id]),
-            )
-            for app_id, score in scores.items()
+            ApplicationTag(application=app_id, score=round(score, 4), evidence=evidence, signal=signal)
+            for app_id, (score, evidence, signal) in candidates.items()
             if score >= self._threshold(app_id) and score >= RELATIVE_THRESHOLD * top
         ]
         return sorted(tags, key=lambda t: (-t.score, t.application))
+
+    def tag(self, text: str, lang: str | None = None, sentences: list[str] | None = None) -> list[ApplicationTag]:
+        """Applications the passage is about, best first, from the term signal alone."""
+        sentences = split_sentences(text, lang) if sentences is None else sentences
+        if not sentences:
+            return []
+        return self.decide(self.lexical(sentences, text))
 
     def _threshold(self, app_id: str) -> float:
         threshold = self.applications[app_id].threshold

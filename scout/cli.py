@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import click
 
-from scout import pipeline
+from scout import pipeline, schedule
+from scout.locking import LockedError, data_dir_lock
 from scout.registry import RegistryError, load_registry, parse_organisations, registry_by_id
 from scout.settings import Settings, SettingsError, load_settings
 
@@ -32,6 +34,28 @@ def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
             raise click.ClickException(str(exc)) from None
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return command(settings, **kwargs)
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def exclusive_data_dir(settings: Settings) -> Iterator[None]:
+    """The data directory's lock, or a CLI error naming the job that holds it."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(data_dir_lock(settings))
+        except LockedError as exc:
+            raise click.ClickException(str(exc)) from None
+        yield
+
+
+def holding_lock(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Runs a command that writes the store or index with its data directory locked (goes below @with_settings)."""
+
+    @functools.wraps(command)
+    def wrapper(settings: Settings, **kwargs: Any) -> Any:
+        with exclusive_data_dir(settings):
+            return command(settings, **kwargs)
 
     return wrapper
 
@@ -57,6 +81,7 @@ def main(verbose: int) -> None:
 @click.option("--url", "urls", multiple=True, metavar="URL", help="Crawl an ad-hoc site, staying on its host.")
 @click.option("--all", "crawl_all", is_flag=True, help="Crawl every organisation in the registry.")
 @with_settings
+@holding_lock
 def crawl(settings: Settings, org_ids: tuple[str, ...], urls: tuple[str, ...], crawl_all: bool) -> None:
     """Fetch organisations' pages into the store (robots.txt obeyed, same site only)."""
     if not (org_ids or urls or crawl_all):
@@ -82,6 +107,7 @@ def crawl(settings: Settings, org_ids: tuple[str, ...], urls: tuple[str, ...], c
 
 @main.command()
 @with_settings
+@holding_lock
 def process(settings: Settings) -> None:
     """Extract text, detect language, tag applications and estimate TRL of new or changed pages."""
     report, duplicates = pipeline.process(settings)
@@ -92,6 +118,7 @@ def process(settings: Settings) -> None:
 @main.command()
 @click.option("--rebuild", is_flag=True, help="Throw the index away and rebuild it from the store.")
 @with_settings
+@holding_lock
 def index(settings: Settings, rebuild: bool) -> None:
     """Write processed pages into the Whoosh full-text index."""
     count = pipeline.index(settings, rebuild=rebuild)
@@ -172,36 +199,51 @@ def stats(settings: Settings, as_json: bool) -> None:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--jsonl", "as_jsonl", is_flag=True,
+              help="Read JSON lines ({text, lang?, organisation_type?}) and print one JSON object per line.")
 @click.option("--lang", default=None, help="Language of the text (detected when omitted).")
-def tag(as_json: bool, lang: str | None) -> None:
-    """Tag text read from stdin: applications with evidence, and the TRL with its cue."""
-    from indexer.analysis import TextAnalyser
+@click.option("--embeddings/--no-embeddings", default=True, show_default=True,
+              help="Let the MiniLM embedding signal support the term signal.")
+def tag(as_json: bool, as_jsonl: bool, lang: str | None, embeddings: bool) -> None:
+    """Tag text read from stdin: applications, TRL, role, organisation, country, regulatory status and
+    Europe-entry signals, each with its evidence."""
+    from indexer.analysis import KnownOrganisation, TextAnalyser, describe
 
+    analyser = TextAnalyser(use_embeddings=embeddings)
+    if as_jsonl:
+        records = []
+        for number, line in enumerate(sys.stdin, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise click.ClickException(f"stdin:{number}: invalid JSON: {exc.msg}") from None
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                raise click.ClickException(f"stdin:{number}: expected an object with a 'text' string")
+            records.append(record)
+        analyses = analyser.analyse_many(
+            [r["text"] for r in records], [r.get("lang") or lang for r in records],
+            [KnownOrganisation(type=r.get("organisation_type")) for r in records])
+        for analysis in analyses:
+            click.echo(json.dumps(analysis.as_dict(), ensure_ascii=False))
+        return
     text = sys.stdin.read()
     if not text.strip():
         raise click.UsageError("no text on stdin")
-    analysis = TextAnalyser().analyse(text, lang)
+    analysis = analyser.analyse(text, lang)
     if as_json:
         emit_json(analysis.as_dict())
         return
-    from taxonomy import APPLICATIONS
-
-    if not analysis.applications:
-        click.echo("applications: none")
-    for tag_ in analysis.applications:
-        click.echo(f"{tag_.application} {APPLICATIONS[tag_.application].name}  score {tag_.score:.2f} ({tag_.signal})")
-        click.echo(f"    evidence: {tag_.evidence}")
-    if analysis.trl is None:
-        click.echo("TRL: unknown (no cue in the text)")
-    else:
-        click.echo(f"TRL {analysis.trl.level} (confidence {analysis.trl.confidence:.2f})")
-        click.echo(f"    cue: {analysis.trl.cue}")
+    click.echo(describe(analysis))
 
 
 @main.command(name="eval")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def eval_(path: Path, as_json: bool) -> None:
+@click.option("--embeddings/--no-embeddings", default=True, show_default=True,
+              help="Let the MiniLM embedding signal support the term signal.")
+def eval_(path: Path, as_json: bool, embeddings: bool) -> None:
     """Measure tagging and TRL quality on labelled JSON lines (text, applications, trl)."""
     from indexer.analysis import TextAnalyser
     from indexer.evaluation import EvaluationDataError, evaluate, format_report, load_jsonl
@@ -213,13 +255,16 @@ def eval_(path: Path, as_json: bool) -> None:
     for number, record in enumerate(records, 1):
         if not isinstance(record.get("text"), str):
             raise click.ClickException(f"{path}: record {number} has no text")
-    analyser = TextAnalyser()
-    analyses = {id(record): analyser.analyse(record["text"], record.get("lang")) for record in records}
+    analyser = TextAnalyser(use_embeddings=embeddings)
+    results = analyser.analyse_many([record["text"] for record in records], [record.get("lang") for record in records])
+    analyses = {id(record): analysis for record, analysis in zip(records, results)}
     metrics = evaluate(
         records,
         tag_fn=lambda record: [tag.application for tag in analyses[id(record)].applications],
         trl_fn=lambda record: analyses[id(record)].trl.level if analyses[id(record)].trl else None,
+        country_fn=lambda record: analyses[id(record)].country.value if analyses[id(record)].country else None,
     )
+    metrics["embeddings"] = embeddings
     if as_json:
         emit_json(metrics)
     else:
@@ -236,10 +281,11 @@ def demo(settings: Settings, host: str, port: int, no_serve: bool) -> None:
     from scout.demo_site import DemoSites
 
     demo_settings = settings.replace(data_dir=settings.data_dir / "demo", download_delay=0.0, autothrottle=False)
-    if demo_settings.data_dir.exists():  # ports change per run, so stale demo pages would point nowhere
-        shutil.rmtree(demo_settings.data_dir)
-    demo_settings.data_dir.mkdir(parents=True)
-    with DemoSites() as sites:
+    demo_settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Locked while serving too, so a second demo cannot wipe this one's store from under it.
+    with exclusive_data_dir(demo_settings), DemoSites() as sites:
+        # Ports change per run, so stale demo pages would point nowhere.
+        clear_directory(demo_settings.data_dir, keep=demo_settings.lock_path)
         organisations = demo_organisations(sites.organisations)
         run = pipeline.crawl(demo_settings, organisations)
         click.echo(f"crawled {run['fetched']} demo pages from {len(organisations)} fictional organisations")
@@ -251,6 +297,17 @@ def demo(settings: Settings, host: str, port: int, no_serve: bool) -> None:
             serve_app(demo_settings, host, port)
 
 
+def clear_directory(directory: Path, keep: Path) -> None:
+    """Empty a directory but for `keep`: deleting a held lock file would let another job lock a new one."""
+    for entry in directory.iterdir():
+        if entry == keep:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
 DEMO_FIELDS = ("id", "name", "country", "market", "type", "website", "start_urls", "languages")
 
 
@@ -258,6 +315,58 @@ def demo_organisations(records: list[dict[str, Any]]):
     entries = [{**{key: record[key] for key in DEMO_FIELDS if key in record},
                 "source": "data/demo_site/organisations.yaml (fictional demo data)"} for record in records]
     return parse_organisations(entries, "demo sites")
+
+
+@main.command(name="schedule")
+@click.option("--install", is_flag=True, help="Write the systemd units into --systemd-dir instead of printing them.")
+@click.option("--systemd-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where --install writes the units (default: ~/.config/systemd/user).")
+@click.option("--weekday", type=click.Choice(list(schedule.WEEKDAYS), case_sensitive=False),
+              default="mon", show_default=True)
+@click.option("--time", "time_of_day", default="03:00", show_default=True, help="Local time of day, HH:MM (24-hour).")
+@with_settings
+def schedule_command(settings: Settings, install: bool, systemd_dir: Path | None, weekday: str, time_of_day: str) -> None:
+    """Print a weekly cron line and systemd timer that run crawl --all, process and index (--install writes the units)."""
+    try:
+        plan = schedule.make_schedule(settings.data_dir, weekday, time_of_day)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--time") from None
+    systemd_dir = (systemd_dir or schedule.DEFAULT_SYSTEMD_DIR).expanduser()
+    if install:
+        for path in schedule.install_units(plan, systemd_dir):
+            click.echo(f"wrote {path}")
+        click.echo("Now enable the timer (Scout does not run systemctl for you):")
+        for command in schedule.ENABLE_COMMANDS:
+            click.echo(f"  {command}")
+        click.echo("To let it run while you are logged out: loginctl enable-linger $USER")
+        return
+    when = f"{weekday.capitalize()}days at {plan.hour:02d}:{plan.minute:02d} local time"
+    click.echo(f"# Weekly crawl → process → index of {plan.data_dir}, {when}. Use ONE of the two.\n")
+    click.echo(f"# 1. cron: add this line with `crontab -e` (output goes to {plan.data_dir / schedule.LOG_FILE_NAME})")
+    click.echo(schedule.cron_line(plan) + "\n")
+    click.echo("# 2. systemd user timer (output goes to the journal: journalctl --user -u scout-crawl),")
+    click.echo("#    or run `scout schedule --install` to write these two files:")
+    for name, text in schedule.unit_files(plan).items():
+        click.echo(f"\n# --- {systemd_dir / name}\n{text}", nl=False)
+    click.echo("\n# then:\n" + "\n".join(schedule.ENABLE_COMMANDS))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_settings
+def coverage(settings: Settings, as_json: bool) -> None:
+    """Every organisation by market and country: last crawl, pages, new/changed, errors, robots.txt blocks."""
+    from scout.coverage import coverage_report, format_table
+
+    try:
+        registry = load_registry()
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    report = coverage_report(settings, registry)
+    if as_json:
+        emit_json(report)
+    else:
+        click.echo(format_table(report))
 
 
 if __name__ == "__main__":

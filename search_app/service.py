@@ -154,6 +154,14 @@ def index_exists(settings: Settings) -> bool:
     return whoosh_index.exists_in(str(settings.index_dir))
 
 
+def coverage(settings: Settings) -> dict[str, Any]:
+    """Every organisation's crawl coverage by market and country (see scout.coverage); raises RegistryError."""
+    from scout.coverage import coverage_report
+    from scout.registry import load_registry
+
+    return coverage_report(settings, load_registry())
+
+
 # -- taxonomy lookups for templates and JSON ----------------------------------------------------------
 
 

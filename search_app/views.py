@@ -48,6 +48,11 @@ def page_view(page_id: int):
     return render_template("page.html", page=page)
 
 
+@web.get("/coverage")
+def coverage_page():
+    return render_template("coverage.html", report=service.coverage(_settings()))
+
+
 # -- JSON ---------------------------------------------------------------------------------------------
 
 
@@ -74,3 +79,8 @@ def page_api(page_id: int):
 @api.get("/stats")
 def stats_api():
     return jsonify(service.stats(_settings()))
+
+
+@api.get("/coverage")
+def coverage_api():
+    return jsonify(service.coverage(_settings()))

@@ -371,6 +371,43 @@ class Store:
         rows = self._db.execute("SELECT * FROM crawl_run_organisations WHERE run_id = ?", (run_id,))
         return {row["organisation_id"]: dict(row) for row in rows}
 
+    # -- coverage (read-only) -------------------------------------------------------
+
+    def organisations(self) -> list[dict[str, Any]]:
+        return [_organisation_dict(row) for row in self._db.execute("SELECT * FROM organisations ORDER BY id")]
+
+    def current_page_counts(self) -> dict[str, int]:
+        """Pages per organisation id, leaving out pages that have gone (404/410 twice in a row)."""
+        rows = self._db.execute(
+            """SELECT organisation_id, COUNT(*) AS pages FROM pages
+               WHERE gone_at IS NULL AND organisation_id IS NOT NULL GROUP BY organisation_id"""
+        )
+        return {row["organisation_id"]: row["pages"] for row in rows}
+
+    def latest_run_by_organisation(self) -> dict[str, dict[str, Any]]:
+        """Per organisation id, the latest crawl run that targeted it or counted a fetch for it.
+
+        Each value holds the run's run_id, started_at, finished_at and status, and the organisation's
+        own counters in that run (zero when the run fetched nothing for it).
+        """
+        counters = ("fetched", "new", "changed", "unchanged", "gone", "failed", "robots_blocked")
+        counts: dict[int, dict[str, sqlite3.Row]] = {}
+        for row in self._db.execute("SELECT * FROM crawl_run_organisations"):
+            counts.setdefault(row["run_id"], {})[row["organisation_id"]] = row
+        latest: dict[str, dict[str, Any]] = {}
+        for run in self._db.execute("SELECT id, started_at, finished_at, status, targets FROM crawl_runs ORDER BY id"):
+            run_counts = counts.get(run["id"], {})
+            for organisation_id in set(json.loads(run["targets"])) | set(run_counts):
+                if not organisation_id:  # fetches no organisation claimed
+                    continue
+                row = run_counts.get(organisation_id)
+                latest[organisation_id] = {
+                    "run_id": run["id"], "started_at": run["started_at"], "finished_at": run["finished_at"],
+                    "status": run["status"], "last_error": row["last_error"] if row else None,
+                    **{name: row[name] if row else 0 for name in counters},
+                }
+        return latest
+
     def pending_bodies(self) -> Iterator[PendingBody]:
         """Pages whose stored body has not been processed yet (new or changed since last processing)."""
         page_ids = [row[0] for row in self._db.execute(
@@ -499,6 +536,16 @@ class Store:
     def page_id_for_url(self, url: str) -> int | None:
         row = self._db.execute("SELECT id FROM pages WHERE url = ? OR final_url = ?", (url, url)).fetchone()
         return row["id"] if row else None
+
+    def validators_for(self, organisation_ids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+        """Every current page of these organisations: canonical URL -> (ETag, Last-Modified) it was served with."""
+        ids = list(organisation_ids)
+        rows = self._db.execute(
+            f"""SELECT url, etag, last_modified FROM pages
+                WHERE gone_at IS NULL AND organisation_id IN ({",".join("?" * len(ids))})""",
+            ids,
+        )
+        return {row["url"]: (row["etag"], row["last_modified"]) for row in rows}
 
     def urls_for_organisation(self, organisation_id: str) -> list[str]:
         rows = self._db.execute("SELECT url FROM pages WHERE organisation_id = ? ORDER BY url", (organisation_id,))

@@ -1,7 +1,7 @@
 """The scouting taxonomy: 35 photonics-for-health applications and the TRL scale.
 
-The vocabulary lives in the packaged YAML files (applications.yaml, trl.yaml) so that
-scouts can extend terms without touching code.
+The vocabulary lives in the packaged YAML files (applications.yaml, trl.yaml, regulatory.yaml,
+roles.yaml, places.yaml) so that scouts can extend terms without touching code.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ from enum import Enum, IntEnum
 from taxonomy.loader import (
     load_applications,
     load_context_vocabulary,
+    load_places,
+    load_regulatory,
+    load_roles,
     load_trl,
     load_trl_scale,
 )
@@ -19,6 +22,9 @@ from taxonomy.model import (
     Acronym,
     ApplicationInfo,
     ContextVocabulary,
+    PlaceVocabulary,
+    RegulatoryVocabulary,
+    RoleVocabulary,
     TaxonomyError,
     TRLLevel,
     TRLScale,
@@ -35,9 +41,15 @@ __all__ = [
     "TRLLevel",
     "TRLScale",
     "TRL_SCALE",
+    "PlaceVocabulary",
+    "RegulatoryVocabulary",
+    "RoleVocabulary",
     "TaxonomyError",
     "load_applications",
     "load_context_vocabulary",
+    "load_places",
+    "load_regulatory",
+    "load_roles",
     "load_trl",
     "load_trl_scale",
 ]

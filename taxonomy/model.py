@@ -77,3 +77,68 @@ class ContextVocabulary:
 
     health: dict[str, tuple[str, ...]]
     photonics: dict[str, tuple[str, ...]]
+
+
+#: Regulatory statuses, in the order a scout reads them.
+REGULATORY_STATUSES = ("granted", "pending", "planned", "negated")
+
+
+@dataclass(frozen=True)
+class RegulatoryMention:
+    """A phrase naming an authority or pathway; ``status`` holds when no nearby cue overrides it."""
+
+    phrase: str
+    pathway: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class Authority:
+    """A regulator (or marking scheme) and the market it opens (ISO alpha-2, EU for CE)."""
+
+    authority: str
+    market: str
+    mentions: tuple[RegulatoryMention, ...]
+
+
+@dataclass(frozen=True)
+class EuropeEntrySignal:
+    """Fires on a sentence holding one phrase of every group."""
+
+    signal: str
+    all_of: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class RegulatoryVocabulary:
+    status_cues: dict[str, dict[str, tuple[str, ...]]]  # status -> language -> phrases
+    authorities: tuple[Authority, ...]
+    europe_entry: tuple[EuropeEntrySignal, ...]
+
+
+@dataclass(frozen=True)
+class RoleInfo:
+    role: str
+    label: str
+    cues: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class RoleVocabulary:
+    roles: dict[str, RoleInfo]
+    organisation_types: dict[str, tuple[str, ...]]  # registry type -> the roles it allows
+
+
+@dataclass(frozen=True)
+class CountryInfo:
+    code: str
+    names: tuple[str, ...]
+    phone: str | None
+    cities: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlaceVocabulary:
+    countries: dict[str, CountryInfo]
+    us_states: tuple[str, ...]
+    canadian_provinces: tuple[str, ...]

@@ -1,0 +1,90 @@
+"""Crawl throughput and the cost of an unchanged re-crawl, against `scrapy bench` in the same run.
+
+Serves 10,000 generated pages spread over 20 loopback sites (one port each, in a separate process so the
+server does not compete with the crawler for the GIL), crawls them with `scout crawl` and politeness
+disabled, then crawls them again unchanged. Prints pages/s, the ratio to `scrapy bench`'s pages/s, and the
+re-crawl time as a share of the first crawl's.
+
+    .venv/bin/python benchmarks/crawl.py [--sites 20] [--pages-per-site 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from scout.generated_site import GeneratedSite  # noqa: E402
+
+
+def serve_sites(sites: int, pages_per_site: int, ports: multiprocessing.Queue) -> None:
+    servers = [GeneratedSite(number, pages_per_site).__enter__() for number in range(sites)]
+    ports.put([server.url for server in servers])
+    while True:
+        time.sleep(3600)
+
+
+def scrapy_bench_pages_per_second() -> float:
+    completed = subprocess.run([sys.executable, "-m", "scrapy", "bench"], capture_output=True, text=True,
+                               timeout=120, cwd=tempfile.gettempdir())
+    stats = completed.stderr
+    pages = int(re.search(r"'response_received_count': (\d+)", stats).group(1))
+    elapsed = float(re.search(r"'elapsed_time_seconds': ([\d.]+)", stats).group(1))
+    return pages / elapsed
+
+
+def timed_crawl(urls: list[str], data_dir: Path) -> tuple[float, dict]:
+    env = {**os.environ, "SCOUT_DOWNLOAD_DELAY": "0", "SCOUT_AUTOTHROTTLE": "false",
+           "SCOUT_CONCURRENT_REQUESTS_PER_DOMAIN": "16", "SCOUT_OBEY_ROBOTS_TXT": "false",
+           "SCOUT_MAX_DEPTH": "1000", "SCOUT_MAX_PAGES_PER_ORGANISATION": "100000"}
+    args = [sys.executable, "-m", "scout.cli", "crawl", "--data-dir", str(data_dir)]
+    for url in urls:
+        args += ["--url", url]
+    started = time.perf_counter()
+    subprocess.run(args, check=True, env=env, cwd=REPO_ROOT, capture_output=True)
+    elapsed = time.perf_counter() - started
+    stats = subprocess.run([sys.executable, "-m", "scout.cli", "stats", "--json", "--data-dir", str(data_dir)],
+                           check=True, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+    return elapsed, json.loads(stats.stdout)["last_crawl"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=20)
+    parser.add_argument("--pages-per-site", type=int, default=500)
+    args = parser.parse_args()
+
+    bench = scrapy_bench_pages_per_second()
+    print(f"scrapy bench: {bench:.1f} pages/s")
+
+    ports: multiprocessing.Queue = multiprocessing.Queue()
+    server = multiprocessing.Process(target=serve_sites, args=(args.sites, args.pages_per_site, ports), daemon=True)
+    server.start()
+    urls = ports.get(timeout=30)
+    try:
+        with tempfile.TemporaryDirectory() as data_dir:
+            first_time, first = timed_crawl(urls, Path(data_dir))
+            rate = first["fetched"] / first_time
+            print(f"first crawl: {first['fetched']} pages in {first_time:.1f} s = {rate:.1f} pages/s "
+                  f"(new {first['new']}, failed {first['failed']})")
+            print(f"  ratio to scrapy bench: {rate / bench:.2f}  (goal >= 0.5)")
+            again_time, again = timed_crawl(urls, Path(data_dir))
+            print(f"unchanged re-crawl: {again['fetched']} pages in {again_time:.1f} s "
+                  f"(unchanged {again['unchanged']}, changed {again['changed']}, new {again['new']})")
+            print(f"  re-crawl time / first crawl time: {again_time / first_time:.2f}  (goal <= 0.2)")
+    finally:
+        server.terminate()
+
+
+if __name__ == "__main__":
+    main()

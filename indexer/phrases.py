@@ -1,0 +1,42 @@
+"""Phrase lists from the taxonomy compiled into regular expressions, matched the same way everywhere.
+
+Latin phrases match as whole words with any whitespace between their words; CJK phrases, written
+without spaces, as plain substrings. Phrases holding an upper-case acronym ("FDA", "CE mark") match
+case-sensitively so that the same letters inside ordinary words ("ce", "Fda") never count.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u1100-\u11ff]")
+_ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
+# Commas, semicolons, brackets and dashes end the clause a cue can act on.
+CLAUSE_BOUNDARY = re.compile(r"[,;:()\[\]—–]|\s-\s")
+
+
+def has_cjk(text: str) -> bool:
+    return bool(CJK.search(text))
+
+
+def _phrase_regex(phrase: str, acronyms_case_sensitive: bool) -> str:
+    body = r"\s+".join(re.escape(word) for word in phrase.split())
+    if not has_cjk(phrase):
+        body = rf"(?<!\w){body}(?!\w)"
+    if acronyms_case_sensitive and _ACRONYM.search(phrase):
+        body = f"(?-i:{body})"
+    return body
+
+
+def compile_phrases(phrases: Iterable[str], *, acronyms_case_sensitive: bool = False) -> re.Pattern | None:
+    """One alternation, longest phrase first so that the most specific phrase wins at a position."""
+    unique = sorted(set(phrases), key=len, reverse=True)
+    if not unique:
+        return None
+    return re.compile("|".join(_phrase_regex(p, acronyms_case_sensitive) for p in unique), re.IGNORECASE)
+
+
+def phrase_key(text: str) -> str:
+    """The form a matched phrase is looked up by: lower case, single spaces."""
+    return " ".join(text.split()).lower()
