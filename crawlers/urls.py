@@ -25,7 +25,10 @@ MAX_SEGMENT_REPEATS = 2  # a segment seen 3 times (/a/x/a/y/a) is a loop of rela
 MAX_PATH_SEGMENTS = 12
 MAX_QUERY_PARAMETERS = 8
 MAX_QUERY_LENGTH = 300
-CALENDAR_YEARS_AROUND_NOW = 2  # calendars link to any year; real content rarely sits further out
+# Calendars link to any year; real content is rarely dated in the future, and news archives of a web-era
+# organisation reach back a few decades at most.
+CALENDAR_YEARS_AHEAD = 2
+CALENDAR_YEARS_BACK = 30
 MAX_CALENDAR_HOPS = 12  # next/prev steps through date-parametrised pages followed from the first one reached
 
 YEAR = r"(?:19|20|21)\d\d"
@@ -136,7 +139,8 @@ def _has_distant_year(segments: list[str], parameters: list[tuple[str, str]], cu
     years = [int(match.group(1)) for match in map(YEAR_SEGMENT.match, segments) if match]
     years += [int(match.group(1)) for name, value in parameters
               if DATE_PARAMETER.search(name) and (match := YEAR_IN_VALUE.match(value))]
-    return any(abs(year - current_year) > CALENDAR_YEARS_AROUND_NOW for year in years)
+    return any(year > current_year + CALENDAR_YEARS_AHEAD or year < current_year - CALENDAR_YEARS_BACK
+               for year in years)
 
 
 def _date_template(url: str) -> str | None:

@@ -1,0 +1,139 @@
+"""Processing throughput: extraction + analysis (terms, embeddings, TRL, role, organisation, regulatory).
+
+Two corpora, both read from memory so that only processing is timed:
+  - the demo sites' HTML and PDF files (data/demo_site), as crawled bodies;
+  - a generated corpus (default 2,000 HTML pages of about 1,500 words) mixing application
+    descriptions and terms, TRL cues, regulatory and address lines with filler sentences, fixed seed.
+
+    .venv/bin/python benchmarks/processing.py [--pages 2000] [--words 1500] [--no-embeddings]
+
+Prints pages/s per corpus and the share of time per stage. The embedding model is loaded (and the
+application prototypes embedded) before timing starts: a `scout process` run pays that once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from indexer.analysis import TextAnalyser  # noqa: E402
+from indexer.extract import ExtractionError, extract  # noqa: E402
+from indexer.process import BATCH_PAGES  # noqa: E402
+from taxonomy import APPLICATIONS, TRL_SCALE  # noqa: E402
+
+SEED = 2024
+FILLER = [
+    "Our team answers questions from customers and partners every working day.",
+    "The company was founded by engineers with long experience in optics and software.",
+    "We take part in trade fairs and scientific conferences throughout the year.",
+    "Quality management follows documented procedures that are reviewed every year.",
+    "The new building offers more space for production, testing and training.",
+    "Employees enjoy flexible working hours and regular training sessions.",
+    "Please read our privacy notice to learn how we handle personal data.",
+    "Shipping is available worldwide, and spare parts are kept in stock.",
+    "The annual report describes revenue growth and investments in research.",
+    "Visitors can reach the campus by public transport in twenty minutes.",
+]
+EXTRA_LINES = [
+    "The system received FDA 510(k) clearance and is not yet CE marked.",
+    "We are seeking distributors in Europe for our product line.",
+    "The company plans to file a De Novo request next year.",
+    "Contact: 100 Main Street, Boston, MA 02110, USA. Tel +1 617 555 0100",
+    "Merlion Photonics Pte. Ltd., 10 Science Park Road, Singapore 117684",
+    "Our clinic offers treatment to patients by appointment.",
+]
+
+
+def generated_pages(count: int, words: int, seed: int = SEED) -> list[bytes]:
+    """HTML pages about one or two applications each, with cues, filler and an address."""
+    rng = random.Random(seed)
+    applications = list(APPLICATIONS.values())
+    cues = [cue for level in TRL_SCALE.values() for cue in level.cues["en"]]
+    pages = []
+    for number in range(count):
+        topics = rng.sample(applications, rng.choice((1, 2)))
+        paragraphs, total = [], 0
+        while total < words:
+            topic = rng.choice(topics)
+            kind = rng.random()
+            if kind < 0.25:
+                sentence = topic.description
+            elif kind < 0.5:
+                terms = rng.sample(topic.terms["en"], min(2, len(topic.terms["en"])))
+                sentence = f"Our {terms[0]} work for patients builds on {terms[-1]} and was shown in a {rng.choice(cues)}."
+            elif kind < 0.55:
+                sentence = rng.choice(EXTRA_LINES)
+            else:
+                sentence = " ".join(rng.sample(FILLER, 3))
+            paragraphs.append(sentence)
+            total += len(sentence.split())
+        title = f"{topics[0].name} — page {number}"
+        body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+        pages.append(f"<html><head><title>{html.escape(title)}</title></head><body><main><h1>{html.escape(title)}"
+                     f"</h1>{body}</main></body></html>".encode())
+    return pages
+
+
+def demo_pages() -> list[tuple[bytes, str]]:
+    files = sorted(p for p in (REPO_ROOT / "data" / "demo_site").rglob("*") if p.suffix in (".html", ".pdf"))
+    return [(p.read_bytes(), "application/pdf" if p.suffix == ".pdf" else "text/html") for p in files]
+
+
+def run(analyser: TextAnalyser, bodies: list[tuple[bytes, str]]) -> tuple[float, Counter, int]:
+    analyser.stage_seconds.clear()
+    stages: Counter = Counter()
+    words = 0
+    started = time.perf_counter()
+    for offset in range(0, len(bodies), BATCH_PAGES):
+        texts = []
+        extract_started = time.perf_counter()
+        for body, content_type in bodies[offset: offset + BATCH_PAGES]:
+            try:
+                page = extract(body, content_type, "utf-8", "http://127.0.0.1/")
+            except ExtractionError:
+                continue
+            texts.append(f"{page.title}\n\n{page.text}")
+            words += len(page.text.split())
+        stages["extraction"] += time.perf_counter() - extract_started
+        analyser.analyse_many(texts)
+    elapsed = time.perf_counter() - started
+    stages.update(analyser.stage_seconds)
+    return elapsed, stages, words
+
+
+def report(name: str, pages: int, elapsed: float, stages: Counter, words: int) -> None:
+    print(f"{name}: {pages} pages ({words / max(pages, 1):.0f} words/page) in {elapsed:.1f} s = "
+          f"{pages / elapsed:.1f} pages/s")
+    for stage, seconds in stages.most_common():
+        print(f"    {stage:<32} {seconds:7.2f} s  {seconds / elapsed:6.1%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--words", type=int, default=1500)
+    parser.add_argument("--no-embeddings", action="store_true")
+    args = parser.parse_args()
+
+    analyser = TextAnalyser(use_embeddings=not args.no_embeddings)
+    warm_up = time.perf_counter()
+    analyser.analyse("Optical coherence tomography images the retina of patients in eye clinics.", "en")
+    print(f"set-up (tagger, model, application prototypes): {time.perf_counter() - warm_up:.1f} s; "
+          f"embeddings {'off' if args.no_embeddings else 'on'}")
+
+    demo = demo_pages()
+    report("demo corpus", len(demo), *run(analyser, demo))
+    generated = [(body, "text/html") for body in generated_pages(args.pages, args.words)]
+    report("generated corpus", len(generated), *run(analyser, generated))
+
+
+if __name__ == "__main__":
+    main()
