@@ -35,6 +35,9 @@ def scrapy_settings(settings: Settings, run_id: int) -> ScrapySettings:
             "URLLENGTH_LIMIT": settings.max_url_length,
             "DOWNLOAD_TIMEOUT": settings.download_timeout,
             "RETRY_TIMES": 1,
+            # Each callback output is handled by CONCURRENT_ITEMS asyncio workers; a page yields one item, so
+            # the default 100 only adds task churn (measured: ~25% of a re-crawl's time).
+            "CONCURRENT_ITEMS": 8,
             "COOKIES_ENABLED": False,
             "TELNETCONSOLE_ENABLED": False,
             "HTTPERROR_ALLOW_ALL": True,
