@@ -25,6 +25,8 @@ from indexer.tagger import DEFAULT_EMBEDDING_POLICY, ApplicationTag, EmbeddingPo
 from indexer.trl import TRLEstimate, estimate_trl
 
 EMBEDDING_LANGUAGE = "en"
+# A sentence's opening words carry its topic; MiniLM's cost grows with length, so longer sentences are cut.
+EMBEDDED_WORDS = 32
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class TextAnalyser:
             self._space = ApplicationSpace(self.tagger.applications, self._encode)
         chosen = [[evidence.sentences[i] for i in evidence.relevant] if language == EMBEDDING_LANGUAGE else []
                   for evidence, language in zip(lexical, languages)]
-        flat = [sentence for sentences in chosen for sentence in sentences]
+        flat = [" ".join(sentence.split()[:EMBEDDED_WORDS]) for sentences in chosen for sentence in sentences]
         vectors = self._encode(flat) if flat else np.zeros((0, self._space.prototypes.shape[1]), np.float32)
         matches, offset = [], 0
         for sentences in chosen:

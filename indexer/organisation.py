@@ -69,10 +69,18 @@ def _clean_name(name: str) -> str:
 class OrganisationReader:
     def __init__(self, places: PlaceVocabulary):
         self.places = places
-        self._names = {code: compile_phrases(c.names, acronyms_case_sensitive=True)
-                       for code, c in places.countries.items()}
-        self._cities = {code: compile_phrases(c.cities, acronyms_case_sensitive=True)
-                        for code, c in places.countries.items() if c.cities}
+        # One pattern for all countries' names (and one for cities), the match looked up afterwards.
+        self._name_codes: dict[str, set[str]] = defaultdict(set)
+        self._city_codes: dict[str, set[str]] = defaultdict(set)
+        for code, country in places.countries.items():
+            for name in country.names:
+                self._name_codes[phrase_key(name)].add(code)
+            for city in country.cities:
+                self._city_codes[phrase_key(city)].add(code)
+        self._names = compile_phrases((n for c in places.countries.values() for n in c.names),
+                                      acronyms_case_sensitive=True)
+        self._cities = compile_phrases((n for c in places.countries.values() for n in c.cities),
+                                       acronyms_case_sensitive=True)
         self._phone_codes = defaultdict(list)
         for code, country in places.countries.items():
             if country.phone:
@@ -139,13 +147,12 @@ class OrganisationReader:
                 add(code, PHONE_WEIGHT, line)
             address_like = len(line.split()) <= ADDRESS_LINE_MAX_WORDS and (
                 bool(_DIGITS.search(line)) or line.count(",") >= 1)
-            for code, pattern in self._names.items():
-                if pattern is not None and pattern.search(line):
-                    add(code, ADDRESS_LINE_NAME_WEIGHT if address_like else PROSE_NAME_WEIGHT, line)
+            named = {code for m in self._names.finditer(line) for code in self._name_codes[phrase_key(m.group(0))]}
+            for code in named:
+                add(code, ADDRESS_LINE_NAME_WEIGHT if address_like else PROSE_NAME_WEIGHT, line)
             if address_like:
-                for code, pattern in self._cities.items():
-                    if pattern.search(line):
-                        add(code, ADDRESS_LINE_CITY_WEIGHT, line)
+                for code in {code for m in self._cities.finditer(line) for code in self._city_codes[phrase_key(m.group(0))]}:
+                    add(code, ADDRESS_LINE_CITY_WEIGHT, line)
         if not scores:
             return None
         code = max(scores, key=lambda c: scores[c])

@@ -22,19 +22,21 @@ def has_cjk(text: str) -> bool:
 
 def _phrase_regex(phrase: str, acronyms_case_sensitive: bool) -> str:
     body = r"\s+".join(re.escape(word) for word in phrase.split())
-    if not has_cjk(phrase):
-        body = rf"(?<!\w){body}(?!\w)"
     if acronyms_case_sensitive and _ACRONYM.search(phrase):
         body = f"(?-i:{body})"
     return body
 
 
 def compile_phrases(phrases: Iterable[str], *, acronyms_case_sensitive: bool = False) -> re.Pattern | None:
-    """One alternation, longest phrase first so that the most specific phrase wins at a position."""
+    """One alternation, longest phrase first so that the most specific phrase wins at a position.
+
+    The word boundaries stand outside the alternation: the engine then tries the phrases only where
+    a word starts, which makes long phrase lists several times faster than a boundary per phrase."""
     unique = sorted(set(phrases), key=len, reverse=True)
-    if not unique:
-        return None
-    return re.compile("|".join(_phrase_regex(p, acronyms_case_sensitive) for p in unique), re.IGNORECASE)
+    latin = [_phrase_regex(p, acronyms_case_sensitive) for p in unique if not has_cjk(p)]
+    cjk = [_phrase_regex(p, acronyms_case_sensitive) for p in unique if has_cjk(p)]
+    parts = ([rf"(?<!\w)(?:{'|'.join(latin)})(?!\w)"] if latin else []) + ([f"(?:{'|'.join(cjk)})"] if cjk else [])
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
 def phrase_key(text: str) -> str:

@@ -153,9 +153,15 @@ class RegulatoryReader:
             for signal, groups in self._europe_entry:
                 if signal in found:
                     continue
-                matches = [group.search(sentence) for group in groups]
-                if all(matches) and not self._negated_before(sentence, min(m.start() for m in matches)):
-                    found[signal] = EuropeEntryFinding(signal, sentence)
+                matches = []
+                for group in reversed(groups):  # the place group, rarest in text, is listed last
+                    match = group.search(sentence)
+                    if match is None:
+                        break
+                    matches.append(match)
+                else:
+                    if not self._negated_before(sentence, min(m.start() for m in matches)):
+                        found[signal] = EuropeEntryFinding(signal, sentence)
         for finding in regulatory:
             if finding.market == "EU" and finding.status in ("pending", "planned"):
                 found.setdefault(CE_IN_PROGRESS_SIGNAL, EuropeEntryFinding(CE_IN_PROGRESS_SIGNAL, finding.evidence))

@@ -64,7 +64,7 @@ MAX_WEAK_STRENGTH = 0.5
 LIST_LINE_FACTOR = 0.25
 # The embedding signal reads at most this many sentences per page, of at least this many words:
 # MiniLM costs about as much per sentence as the whole rule-based tagger does per page.
-MAX_EMBEDDED_SENTENCES = 8
+MAX_EMBEDDED_SENTENCES = 6
 MIN_EMBEDDED_WORDS = 5
 MIN_COMPOUND_SUFFIX = 6
 
@@ -145,11 +145,12 @@ def _has_cjk(text: str) -> bool:
 
 
 def _context_pattern(words: Iterable[str]) -> re.Pattern | None:
-    """Word prefixes (latin) or substrings (CJK) as one case-insensitive regex."""
-    parts = []
-    for word in words:
-        word = word.lower()
-        parts.append(re.escape(word) if _has_cjk(word) else r"(?<![^\W_])" + re.escape(word))
+    """Word prefixes (latin) or substrings (CJK) as one case-insensitive regex; the word-start test
+    stands outside the alternation so the engine tries the words only where a word starts."""
+    words = sorted({word.lower() for word in words}, key=len, reverse=True)
+    latin = [re.escape(word) for word in words if not _has_cjk(word)]
+    cjk = [re.escape(word) for word in words if _has_cjk(word)]
+    parts = ([r"(?<![^\W_])(?:" + "|".join(latin) + ")"] if latin else []) + cjk
     return re.compile("|".join(parts)) if parts else None
 
 
@@ -179,13 +180,15 @@ class Tagger:
         self._char_matcher = PhraseMatcher(self._char_vocab, attr="NORM")
         # German compounds ("Farbfluoreszenz", "Kapselendoskopie") end with the term they
         # are a kind of, so single-word German terms also match as word endings.
-        self._compound_suffixes: dict[str, list[str]] = defaultdict(list)
+        # Looked up by the suffix's length, so a token costs one lookup per distinct length.
+        self._compound_suffixes: dict[str, list[str]] = defaultdict(list)  # suffix -> applications
         for app in applications.values():
             self._add_terms(app.id, "strong", app.all_terms())
             self._add_terms(app.id, "weak", app.all_weak_terms())
             for term in app.terms.get("de", ()):
                 if " " not in term and len(term) >= MIN_COMPOUND_SUFFIX:
-                    self._compound_suffixes[app.id].append(term.lower())
+                    self._compound_suffixes[term.lower()].append(app.id)
+        self._suffix_lengths = sorted({len(suffix) for suffix in self._compound_suffixes})
         self._acronyms = {
             app.id: [
                 (
@@ -197,6 +200,11 @@ class Tagger:
             ]
             for app in applications.values()
         }
+        # Most sentences hold no acronym at all: one pass over all of them spares a search per acronym.
+        all_acronyms = sorted({a.acronym for app in applications.values() for a in app.acronyms}, key=len, reverse=True)
+        self._any_acronym = re.compile(
+            r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, all_acronyms)) + r")s?(?![A-Za-z0-9])"
+        ) if all_acronyms else None
         self._negative = {app.id: _context_pattern(app.negative_context) for app in applications.values()}
         self._health = _context_pattern(w for words in context.health.values() for w in words)
         self._photonics = _context_pattern(w for words in context.photonics.values() for w in words)
@@ -258,16 +266,19 @@ class Tagger:
         if not _has_cjk(sentence):
             for token in doc:
                 lower = token.lower_
-                for app_id, suffixes in self._compound_suffixes.items():
-                    for suffix in suffixes:
-                        if len(lower) > len(suffix) and lower.endswith(suffix):
-                            matches[app_id].strong.add(suffix)
+                for length in self._suffix_lengths:
+                    if length >= len(lower):
+                        break
+                    for app_id in self._compound_suffixes.get(lower[-length:], ()):
+                        matches[app_id].strong.add(lower[-length:])
         return matches
 
     def _match_acronyms(self, sentences: list[str], index: int) -> dict[str, set[str]]:
         sentence = sentences[index]
-        window = " ".join(sentences[max(0, index - 1): index + 2])
         found: dict[str, set[str]] = defaultdict(set)
+        if self._any_acronym is None or not self._any_acronym.search(sentence):
+            return found
+        window = " ".join(sentences[max(0, index - 1): index + 2])
         for app_id, acronyms in self._acronyms.items():
             for acronym, pattern, context in acronyms:
                 if pattern.search(sentence) and context is not None and _distinct_hits(context, window):

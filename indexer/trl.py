@@ -15,8 +15,8 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
 
+from indexer.phrases import compile_phrases
 from taxonomy import TRLScale, load_trl
 
 logger = logging.getLogger(__name__)
@@ -50,15 +50,6 @@ class _Cue:
     end: int
 
 
-def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern | None:
-    """Whole-word, case-insensitive alternation (CJK phrases as plain substrings)."""
-    parts = []
-    for phrase in sorted(set(phrases), key=len, reverse=True):
-        body = r"\s+".join(re.escape(word) for word in phrase.split())
-        parts.append(body if _CJK.search(phrase) else rf"(?<!\w){body}(?!\w)")
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
-
-
 class TRLEstimator:
     """Cue-based TRL estimator compiled once from the TRL scale."""
 
@@ -67,11 +58,11 @@ class TRLEstimator:
         self._cues = []
         for level in scale.levels.values():
             for phrases, strength in ((level.cues, CUE_STRENGTH), (level.weak_cues, WEAK_CUE_STRENGTH)):
-                pattern = _phrase_pattern(p for group in phrases.values() for p in group)
+                pattern = compile_phrases(p for group in phrases.values() for p in group)
                 if pattern is not None:
                     self._cues.append((level.level, strength, pattern))
-        self._negation = _phrase_pattern(p for group in scale.negation.values() for p in group)
-        self._future = _phrase_pattern(p for group in scale.future.values() for p in group)
+        self._negation = compile_phrases(p for group in scale.negation.values() for p in group)
+        self._future = compile_phrases(p for group in scale.future.values() for p in group)
 
     def _scope_before(self, sentence: str, start: int) -> str:
         """The words of the cue's clause that precede it, at most SCOPE_WORDS of them."""

@@ -72,3 +72,32 @@ def test_search_rejects_unknown_application(tmp_path):
 def test_stats_json_on_an_empty_data_dir(tmp_path):
     stats = json.loads(run_scout("stats", "--json", "--data-dir", str(tmp_path)).stdout)
     assert stats["pages"] == 0 and stats["last_crawl"] is None and stats["indexed_documents"] == 0
+
+
+def test_tag_json_has_role_organisation_country_regulatory_and_europe_entry():
+    text = OCT_TEXT + " It is not yet CE marked; we are seeking distributors in Europe."
+    result = json.loads(run_scout("tag", "--json", "--no-embeddings", input=text).stdout)
+    assert {"language", "applications", "trl", "role", "organisation", "country", "regulatory",
+            "europe_entry"} <= set(result)
+    assert {(r["authority"], r["status"], r["market"]) for r in result["regulatory"]} == {
+        ("FDA", "granted", "US"), ("CE", "negated", "EU")}
+    assert result["europe_entry"][0]["signal"] == "seeking-distributors"
+
+
+def test_tag_jsonl_answers_each_line_in_order():
+    lines = [
+        {"text": OCT_TEXT},
+        {"text": "Die photodynamische Therapie zerstört Tumorzellen bei Patienten mit Hautkrebs.", "lang": "de"},
+        {"text": "Our department treats patients every day.", "organisation_type": "hospital"},
+    ]
+    completed = run_scout("tag", "--jsonl", input="\n".join(json.dumps(line) for line in lines) + "\n")
+    results = [json.loads(line) for line in completed.stdout.splitlines()]
+    assert len(results) == 3
+    assert results[0]["applications"][0]["id"] == "A20" and results[0]["trl"]["level"] == 9
+    assert results[1]["language"] == "de" and results[1]["applications"][0]["id"] == "A31"
+    assert results[2]["role"]["role"] == "end-user"
+
+
+def test_tag_jsonl_bad_line_is_named():
+    completed = run_scout("tag", "--jsonl", input='{"text": "ok"}\n{"no_text": 1}\n', check=False)
+    assert completed.returncode == 1 and "stdin:2" in completed.stderr

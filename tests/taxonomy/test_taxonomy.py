@@ -110,3 +110,52 @@ def test_invalid_yaml_and_incomplete_trl_scale_raise(tmp_path):
     )
     with pytest.raises(TaxonomyError, match="1..9"):
         load_trl_scale(short_scale)
+
+
+# -- regulatory, roles and places vocabularies -------------------------------------------------
+
+from taxonomy import load_places, load_regulatory, load_roles  # noqa: E402
+
+TAXONOMY_DIR = Path(__file__).resolve().parents[2] / "taxonomy"
+
+
+def _write_mutated(tmp_path: Path, name: str, mutate) -> Path:
+    document = yaml.safe_load((TAXONOMY_DIR / name).read_text(encoding="utf-8"))
+    mutate(document)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_packaged_regulatory_roles_and_places_load():
+    regulatory = load_regulatory()
+    assert {a.authority for a in regulatory.authorities} >= {"FDA", "CE", "Health Canada", "HSA", "MFDS",
+                                                             "PMDA/MHLW", "TGA", "AMAR"}
+    assert {a.market for a in regulatory.authorities} >= {"US", "EU", "CA", "SG", "KR", "JP", "AU", "IL"}
+    assert "no" in regulatory.status_cues["negated"]["en"]  # YAML would read a bare no as false
+    roles = load_roles()
+    assert list(roles.roles) == ["component-supplier", "system-supplier", "end-user", "research", "intermediary"]
+    assert roles.organisation_types["hospital"] == ("end-user",)
+    places = load_places()
+    assert "ON" in places.canadian_provinces and places.countries["SG"].phone == "65"
+
+
+@pytest.mark.parametrize(
+    ("name", "loader", "mutate", "expected"),
+    [
+        ("regulatory.yaml", load_regulatory, lambda d: d["authorities"][0].update(market="usa"), "market"),
+        ("regulatory.yaml", load_regulatory, lambda d: d["authorities"][1]["mentions"][0].update(status="done"),
+         "status"),
+        ("regulatory.yaml", load_regulatory, lambda d: d["status_cues"].pop("planned"), "planned"),
+        ("regulatory.yaml", load_regulatory, lambda d: d["europe_entry"][0].update(all_of=[]), "all_of"),
+        ("roles.yaml", load_roles, lambda d: d["organisation_types"].update(hospital="surgeon"), "surgeon"),
+        ("roles.yaml", load_roles, lambda d: d["roles"][0].pop("label"), "label"),
+        ("places.yaml", load_places, lambda d: d["countries"].update(usa=d["countries"]["US"]), "usa"),
+        ("places.yaml", load_places, lambda d: d["countries"]["US"].update(phone="+1"), "phone"),
+    ],
+)
+def test_broken_vocabulary_files_name_file_and_entry(tmp_path, name, loader, mutate, expected):
+    path = _write_mutated(tmp_path, name, mutate)
+    with pytest.raises(TaxonomyError) as error:
+        loader(path)
+    assert str(path) in str(error.value) and expected in str(error.value)
