@@ -12,7 +12,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest, StopDownload
 from scrapy.http import Request, Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
-from scrapy.utils.sitemap import Sitemap
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawlers.middlewares import OffsiteRequest
@@ -81,6 +81,7 @@ class OrganisationSpider(scrapy.Spider):
         self.validators = {dedup_key(url): validator_pair for url, validator_pair in (validators or {}).items()}
         self.scheduled: Counter[str] = Counter()
         self.seen_urls: set[str] = set()  # dedup_key of every URL requested
+        self.sitemaps_requested: set[str] = set()
         self.revisits_queued = False
         self.resume_pending = list(resume_pending)
         for url in resume_seen:
@@ -97,7 +98,7 @@ class OrganisationSpider(scrapy.Spider):
 
     def on_headers_received(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
         """Abandon images, archives and other binaries as soon as their headers arrive."""
-        if "organisation_id" not in request.meta:  # robots.txt and other middleware requests
+        if "organisation_id" not in request.meta or request.meta.get("sitemap"):  # robots.txt, sitemaps
             return
         raw = headers.get(b"Content-Type") or b""
         content_type = raw.decode("latin-1").split(";", 1)[0].strip().lower()
@@ -127,9 +128,31 @@ class OrganisationSpider(scrapy.Spider):
                 request = self._request(target, url)
                 if request is not None:
                     yield request
-            for url in {urljoin(start, "/sitemap.xml") for start in target.start_urls}:
-                yield Request(url, callback=self.parse_sitemap, errback=self.sitemap_missing,
-                              meta={"organisation_id": target.id, "sitemap": True}, dont_filter=True)
+            for root in {urljoin(start, "/") for start in target.start_urls}:
+                sitemap = self._sitemap_request(target, urljoin(root, "/sitemap.xml"))
+                if sitemap is not None:
+                    yield sitemap
+                # robots.txt may name further sitemaps; read here for its Sitemap lines only, since
+                # the robots.txt middleware fetches and applies its rules separately.
+                yield Request(urljoin(root, "/robots.txt"), callback=self.parse_robots_sitemaps,
+                              errback=self.sitemap_missing, dont_filter=True,
+                              meta={"organisation_id": target.id, "sitemap": True, "dont_obey_robotstxt": True})
+
+    def _sitemap_request(self, target: CrawlTarget, url: str) -> Request | None:
+        if url in self.sitemaps_requested:
+            return None
+        self.sitemaps_requested.add(url)
+        return Request(url, callback=self.parse_sitemap, errback=self.sitemap_missing,
+                       meta={"organisation_id": target.id, "sitemap": True}, dont_filter=True)
+
+    def parse_robots_sitemaps(self, response: Response) -> Iterator[Request]:
+        if response.status >= 400 or not isinstance(response, TextResponse):
+            return
+        target = self.targets[response.meta["organisation_id"]]
+        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+            request = self._sitemap_request(target, canonical_url(url))
+            if request is not None:
+                yield request
 
     def on_idle(self) -> None:
         """Once links lead nowhere new, revisit the pages an earlier crawl stored that this one did not reach.
@@ -255,9 +278,9 @@ class OrganisationSpider(scrapy.Spider):
         for entry in sitemap:
             location = entry.get("loc", "")
             if sitemap.type == "sitemapindex":
-                if target.url_allowed(location):
-                    yield Request(location, callback=self.parse_sitemap,
-                                  meta={"organisation_id": target.id, "sitemap": True})
+                nested = self._sitemap_request(target, canonical_url(location)) if target.url_allowed(location) else None
+                if nested is not None:
+                    yield nested
             else:
                 request = self._request(target, location)
                 if request is not None:
