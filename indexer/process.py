@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 from indexer.analysis import KnownOrganisation, TextAnalyser
 from indexer.extract import Extracted, ExtractionError, extract
 from indexer.language import detect_language
-from store import PendingBody, ProcessedPage, Store, Tag, TRLRecord
+from store import PendingBody, ProcessedPage, Store, Tag, TRLRecord, sha256_hex
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,7 @@ class ProcessReport:
     processed: int = 0
     tagged: int = 0
     failed: int = 0
+    boilerplate_only: int = 0  # bodies that changed around an unchanged main text: not analysed again
 
 
 def _batches(items: Iterable[PendingBody], size: int) -> Iterator[list[PendingBody]]:
@@ -87,13 +88,17 @@ def process_pending(store: Store, processor: PageProcessor | None = None) -> Pro
         extracted, known = [], []
         for pending in batch:
             try:
-                extracted.append((pending, extract(pending.body, pending.content_type, pending.encoding,
-                                                   pending.url)))
+                page = extract(pending.body, pending.content_type, pending.encoding, pending.url)
             except ExtractionError as exc:
                 log.warning("cannot extract %s: %s", pending.url, exc)
                 store.save_processed(ProcessedPage(pending.page_id, "", "", None, pending.body_hash))
                 report.failed += 1
                 continue
+            if pending.content_hash is not None and sha256_hex(page.text) == pending.content_hash:
+                store.settle_boilerplate_change(pending.page_id, pending.body_hash)
+                report.boilerplate_only += 1
+                continue
+            extracted.append((pending, page))
             known.append(_known_organisation(store, pending.page_id))
         for processed in processor.process_many(extracted, known):
             store.save_processed(processed)

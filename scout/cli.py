@@ -112,6 +112,7 @@ def process(settings: Settings) -> None:
     """Extract text, detect language, tag applications and estimate TRL of new or changed pages."""
     report, duplicates = pipeline.process(settings)
     click.echo(f"processed {report.processed} pages ({report.tagged} tagged, {report.failed} failed); "
+               f"{report.boilerplate_only} changed only around their main text; "
                f"{duplicates} pages are duplicates of others")
 
 

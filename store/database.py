@@ -93,6 +93,7 @@ class PendingBody:
     body: bytes
     encoding: str | None
     body_hash: str
+    content_hash: str | None = None  # of the text extracted from the previous body, if any
 
 
 @dataclass
@@ -340,11 +341,10 @@ class Store:
             db.execute(
                 """UPDATE pages SET final_url = ?, organisation_id = ?, crawl_run_id = ?, depth = ?,
                      http_status = ?, content_type = ?, etag = ?, last_modified = ?, body_hash = ?,
-                     fetched_at = ?, error = NULL, missing_count = 0, gone_at = NULL,
-                     last_changed_at = CASE WHEN body_hash = ? THEN last_changed_at ELSE ? END
+                     fetched_at = ?, error = NULL, missing_count = 0, gone_at = NULL
                    WHERE id = ?""",
                 (page.final_url, page.organisation_id, run_id, page.depth, page.http_status, page.content_type,
-                 page.etag, page.last_modified, body_hash, now, body_hash, now, page_id),
+                 page.etag, page.last_modified, body_hash, now, page_id),
             )
         if outcome != "unchanged":
             db.execute(
@@ -417,23 +417,30 @@ class Store:
         )]
         for page_id in page_ids:  # one body in memory at a time
             row = self._db.execute(
-                """SELECT p.id, p.url, p.content_type, p.body_hash, b.body, b.encoding
+                """SELECT p.id, p.url, p.content_type, p.body_hash, p.content_hash, b.body, b.encoding
                    FROM pages p JOIN page_bodies b ON b.page_id = p.id WHERE p.id = ?""",
                 (page_id,),
             ).fetchone()
             if row is not None:
                 yield PendingBody(row["id"], row["url"], row["content_type"], zlib.decompress(row["body"]),
-                                  row["encoding"], row["body_hash"])
+                                  row["encoding"], row["body_hash"], row["content_hash"])
 
     def save_processed(self, processed: ProcessedPage) -> None:
+        """Store the analysis of a page's current body; last_changed_at moves only when its text changed."""
         content_hash = sha256_hex(processed.text)
+        now = utc_now()
         with self.transaction() as db:
+            db.execute(
+                """UPDATE pages SET last_changed_at = ?
+                   WHERE id = ? AND content_hash IS NOT NULL AND content_hash != ?""",
+                (now, processed.page_id, content_hash),
+            )
             db.execute(
                 """UPDATE pages SET title = ?, text = ?, content_hash = ?, language = ?,
                      processed_body_hash = ?, processed_at = ?, role = ?, role_evidence = ?, regulatory = ?,
                      europe_entry = ?, simhash = NULL WHERE id = ?""",
                 (processed.title, processed.text, content_hash, processed.language, processed.body_hash,
-                 utc_now(), processed.role, processed.role_evidence, json.dumps(list(processed.regulatory)),
+                 now, processed.role, processed.role_evidence, json.dumps(list(processed.regulatory)),
                  json.dumps(list(processed.europe_entry)), processed.page_id),
             )
             db.execute("DELETE FROM tags WHERE page_id = ?", (processed.page_id,))
@@ -473,6 +480,23 @@ class Store:
             changes = [(duplicate_of.get(page_id), page_id) for page_id in set(current) | set(duplicate_of)
                        if current.get(page_id) != duplicate_of.get(page_id)]
             db.executemany("UPDATE pages SET duplicate_of = ? WHERE id = ?", changes)
+
+    def settle_boilerplate_change(self, page_id: int, body_hash: str) -> None:
+        """The body changed but its main text did not (a new menu, a date in the footer).
+
+        Its analysis stands, and the crawl that fetched it counts it unchanged rather than changed.
+        """
+        with self.transaction() as db:
+            row = db.execute("SELECT crawl_run_id, organisation_id FROM pages WHERE id = ?", (page_id,)).fetchone()
+            db.execute("UPDATE pages SET processed_body_hash = ?, processed_at = ? WHERE id = ?",
+                       (body_hash, utc_now(), page_id))
+            if row is None or row["crawl_run_id"] is None:
+                return
+            db.execute("UPDATE crawl_runs SET changed = changed - 1, unchanged = unchanged + 1 "
+                       "WHERE id = ? AND changed > 0", (row["crawl_run_id"],))
+            db.execute("UPDATE crawl_run_organisations SET changed = changed - 1, unchanged = unchanged + 1 "
+                       "WHERE run_id = ? AND organisation_id = ? AND changed > 0",
+                       (row["crawl_run_id"], row["organisation_id"] or ""))
 
     def page_ids_to_index(self, rebuild: bool = False) -> list[int]:
         condition = "" if rebuild else "AND (indexed_content_hash IS NULL OR indexed_content_hash != content_hash)"
