@@ -12,6 +12,7 @@ from typing import Iterable, Iterator
 
 from indexer.analysis import KnownOrganisation, TextAnalyser
 from indexer.extract import Extracted, ExtractionError, extract
+from indexer.organisation import Identified
 from indexer.language import detect_language
 from store import PendingBody, ProcessedPage, Store, Tag, TRLRecord, sha256_hex
 
@@ -66,15 +67,21 @@ class PageProcessor:
                 role_evidence=analysis.role.evidence if analysis.role else None,
                 regulatory=tuple(finding.as_dict() for finding in analysis.regulatory),
                 europe_entry=tuple(finding.as_dict() for finding in analysis.europe_entry),
+                text_organisation=_from_text(analysis.organisation),
+                text_country=_from_text(analysis.country),
             )
             for (pending, page), language, analysis in zip(extracted, languages, analyses)
         ]
 
 
+def _from_text(found: Identified | None) -> str | None:
+    return found.value if found is not None and found.source == "text" else None
+
+
 def _known_organisation(store: Store, page_id: int) -> KnownOrganisation | None:
     """The registry's name, country and type of the page's organisation (ad-hoc sites have none)."""
     view = store.page(page_id)
-    if view is None or not view.organisation_id:
+    if view is None or not view.organisation_id or not view.organisation_type:  # ad-hoc sites: only a host
         return None
     return KnownOrganisation(name=view.organisation or None, country=view.country or None,
                              type=view.organisation_type or None)

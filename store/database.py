@@ -83,6 +83,8 @@ class ProcessedPage:
     role_evidence: str | None = None
     regulatory: tuple[dict[str, Any], ...] = ()  # {authority, status, market, evidence}
     europe_entry: tuple[dict[str, Any], ...] = ()  # {signal, evidence}
+    text_organisation: str | None = None  # read from the page itself
+    text_country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -438,10 +440,11 @@ class Store:
             db.execute(
                 """UPDATE pages SET title = ?, text = ?, content_hash = ?, language = ?,
                      processed_body_hash = ?, processed_at = ?, role = ?, role_evidence = ?, regulatory = ?,
-                     europe_entry = ?, simhash = NULL WHERE id = ?""",
+                     europe_entry = ?, text_organisation = ?, text_country = ?, simhash = NULL WHERE id = ?""",
                 (processed.title, processed.text, content_hash, processed.language, processed.body_hash,
                  now, processed.role, processed.role_evidence, json.dumps(list(processed.regulatory)),
-                 json.dumps(list(processed.europe_entry)), processed.page_id),
+                 json.dumps(list(processed.europe_entry)), processed.text_organisation, processed.text_country,
+                 processed.page_id),
             )
             db.execute("DELETE FROM tags WHERE page_id = ?", (processed.page_id,))
             db.executemany(
@@ -538,7 +541,13 @@ class Store:
             return []
         placeholders = ",".join("?" * len(page_ids))
         rows = self._db.execute(
-            f"""SELECT p.*, o.name AS organisation, o.country, o.type AS organisation_type, o.market
+            # The registry's organisation and country win; a page of an ad-hoc site (no type: its name is
+            # only its host) shows what its own text says.
+            f"""SELECT p.*,
+                       CASE WHEN COALESCE(o.type, '') = '' THEN COALESCE(p.text_organisation, o.name)
+                            ELSE o.name END AS organisation,
+                       COALESCE(NULLIF(o.country, ''), p.text_country) AS country,
+                       o.type AS organisation_type, o.market
                 FROM pages p LEFT JOIN organisations o ON o.id = p.organisation_id
                 WHERE p.id IN ({placeholders})""",
             page_ids,

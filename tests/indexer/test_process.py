@@ -70,3 +70,19 @@ def test_a_real_text_change_is_analysed_and_dated(tmp_path):
         report = process_pending(store, processor)
         assert report.processed == 1 and report.boilerplate_only == 0
         assert store.page(page_id).last_changed_at > "2020-01-01T00:00:00+00:00"
+
+
+def test_ad_hoc_site_pages_take_organisation_and_country_from_their_text(tmp_path):
+    contact = (b"<html><body><main><h1>Contact</h1><p>Photonova Optics Inc. designs laser diode modules for "
+               b"medical OEMs.</p><p>Photonova Optics Inc., 12 Harbor Street, Boston, MA 02110, USA</p>"
+               b"</main></body></html>")
+    with Store.open(tmp_path / "scout.sqlite3") as store:
+        store.upsert_organisations([{"id": "site-127-0-0-1", "name": "127.0.0.1", "country": "", "type": ""}])
+        run = store.start_crawl_run(["site-127-0-0-1"])
+        store.record_fetch(run, FetchedPage(url="http://127.0.0.1/contact", final_url="http://127.0.0.1/contact",
+                                            organisation_id="site-127-0-0-1", http_status=200,
+                                            content_type="text/html", body=contact, encoding="utf-8"))
+        process_pending(store, PageProcessor(TextAnalyser(encode=bag_of_words)))
+        page = store.page(store.page_id_for_url("http://127.0.0.1/contact"))
+    assert page.country == "US"
+    assert "Photonova" in page.organisation
