@@ -1,4 +1,5 @@
-"""Near-duplicate pages: the same text at several URLs is kept once, the other URLs become its aliases.
+"""Near-duplicate pages: the same text at several URLs, or the same page in several languages, is kept
+once; the other URLs become its aliases.
 
 A 64-bit simhash over word shingles; pages within a few bits of each other are duplicates. Written here
 rather than taken from datasketch because a simhash is one integer per page, which the store keeps, while
@@ -62,10 +63,56 @@ def assign_duplicates(pages: list[tuple[int, int]]) -> dict[int, int]:
     return duplicate_of
 
 
+def group_language_variants(links: list[tuple[int, str | None, dict[str, str]]],
+                            page_ids: dict[str, int]) -> dict[int, int]:
+    """Pages that declare each other as language versions are one page: map each version to the one shown.
+
+    The English version is shown where there is one (it is what the embedding model and most scouts read),
+    else the first seen.
+    """
+    parent: dict[int, int] = {}
+
+    def root(page_id: int) -> int:
+        while parent.setdefault(page_id, page_id) != page_id:
+            page_id = parent[page_id]
+        return page_id
+
+    english: set[int] = set()
+    for page_id, language, variants in links:
+        if language == "en":
+            english.add(page_id)
+        for hreflang, url in variants.items():
+            other = page_ids.get(url)
+            if other is None:
+                continue
+            if hreflang.split("-")[0] in ("en", "x"):
+                english.add(other)
+            parent[root(other)] = root(page_id)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for page_id in list(parent):
+        groups[root(page_id)].append(page_id)
+    shown_of: dict[int, int] = {}
+    for members in groups.values():
+        shown = min(members, key=lambda page_id: (page_id not in english, page_id))
+        shown_of.update({page_id: shown for page_id in members if page_id != shown})
+    return shown_of
+
+
 def mark_duplicates(store: Store) -> int:
-    """Hash newly processed pages, then reassign every page's duplicate status; returns the number of duplicates."""
+    """Hash newly processed pages, then reassign every page's duplicate status; returns the number of duplicates.
+
+    A duplicate is a page repeating another's text, or another language version of a page.
+    """
     store.save_simhashes({page_id: simhash(text) for page_id, text in store.texts_without_simhash()})
     duplicate_of = assign_duplicates(store.simhashes())
+    links = store.language_variant_links()
+    variants = group_language_variants(links, store.page_ids_by_url(
+        url for _, _, declared in links for url in declared.values()))
+    for page_id, shown in variants.items():
+        # A page is never filed under a copy of itself: follow the shown version to its own original.
+        target = duplicate_of.get(shown, shown)
+        if page_id not in duplicate_of and target != page_id:
+            duplicate_of[page_id] = target
     store.set_duplicates(duplicate_of)
     if duplicate_of:
         log.info("%d pages repeat another page's text and are kept as its aliases", len(duplicate_of))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 import trafilatura
 from bs4 import BeautifulSoup
@@ -16,6 +17,7 @@ log = logging.getLogger(__name__)
 
 BOILERPLATE_TAGS = ("script", "style", "noscript", "nav", "footer", "header", "form", "template", "svg")
 MAX_PDF_PAGES = 200
+HEAD_SCAN_CHARS = 200_000  # title and <link> tags sit near the top; no need to parse a huge page twice
 
 
 class ExtractionError(ValueError):
@@ -27,6 +29,8 @@ class Extracted:
     title: str
     text: str
     method: str
+    # hreflang → URL of the same page in other languages, as the page itself declares them
+    language_variants: dict[str, str] = field(default_factory=dict)
 
 
 def decode_html(body: bytes, encoding: str | None) -> str:
@@ -45,23 +49,32 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     document = trafilatura.bare_extraction(
         html, url=url, include_comments=False, include_tables=True, favor_recall=True, with_metadata=True
     )
-    soup_title = _html_title(html)
+    head = BeautifulSoup(html[:HEAD_SCAN_CHARS], "lxml")
+    soup_title, variants = _html_title(head), _language_variants(head, url)
     if document is not None and document.text and document.text.strip():
-        return Extracted(title=(document.title or soup_title).strip(), text=_tidy(document.text), method="trafilatura")
+        return Extracted(title=(document.title or soup_title).strip(), text=_tidy(document.text),
+                         method="trafilatura", language_variants=variants)
     # trafilatura declines very short or list-like pages; their visible text is still worth keeping.
     soup = BeautifulSoup(html, "lxml")
     for element in soup(BOILERPLATE_TAGS):
         element.decompose()
     text = _tidy(soup.get_text("\n"))
-    return Extracted(title=soup_title, text=text, method="visible-text")
+    return Extracted(title=soup_title, text=text, method="visible-text", language_variants=variants)
 
 
-def _html_title(html: str) -> str:
-    soup = BeautifulSoup(html[:200_000], "lxml")
+def _html_title(soup: BeautifulSoup) -> str:
     if soup.title and soup.title.string:
         return soup.title.string.strip()
     heading = soup.find("h1")
     return heading.get_text(" ", strip=True) if heading else ""
+
+
+def _language_variants(soup: BeautifulSoup, url: str | None) -> dict[str, str]:
+    variants = {}
+    for link in soup.find_all("link", hreflang=True, href=True):
+        if "alternate" in (link.get("rel") or []):
+            variants[link["hreflang"].strip().lower()] = urljoin(url or "", link["href"].strip())
+    return variants
 
 
 def extract_pdf(body: bytes) -> Extracted:

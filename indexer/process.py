@@ -69,6 +69,7 @@ class PageProcessor:
                 europe_entry=tuple(finding.as_dict() for finding in analysis.europe_entry),
                 text_organisation=_from_text(analysis.organisation),
                 text_country=_from_text(analysis.country),
+                language_variants=page.language_variants,
             )
             for (pending, page), language, analysis in zip(extracted, languages, analyses)
         ]

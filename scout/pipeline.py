@@ -65,6 +65,7 @@ def stats(settings: Settings) -> dict[str, Any]:
     return {
         "organisations": counts["organisations"],
         "pages": counts["pages"],
+        "duplicate_pages": counts["duplicate_pages"],
         "processed_pages": counts["processed_pages"],
         "tagged_pages": counts["tagged_pages"],
         "indexed_documents": indexed_document_count(settings.index_dir),

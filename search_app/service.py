@@ -138,7 +138,8 @@ def page_json(page: PageView) -> dict[str, Any]:
 
 def stats(settings: Settings) -> dict[str, Any]:
     counts: dict[str, Any] = {
-        "organisations": 0, "pages": 0, "processed_pages": 0, "tagged_pages": 0, "indexed_pages": 0,
+        "organisations": 0, "pages": 0, "duplicate_pages": 0, "processed_pages": 0, "tagged_pages": 0,
+        "indexed_pages": 0,
     }
     last_run = None
     if settings.database_path.exists():

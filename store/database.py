@@ -85,6 +85,7 @@ class ProcessedPage:
     europe_entry: tuple[dict[str, Any], ...] = ()  # {signal, evidence}
     text_organisation: str | None = None  # read from the page itself
     text_country: str | None = None
+    language_variants: dict[str, str] = field(default_factory=dict)  # hreflang → URL
 
 
 @dataclass(frozen=True)
@@ -440,11 +441,12 @@ class Store:
             db.execute(
                 """UPDATE pages SET title = ?, text = ?, content_hash = ?, language = ?,
                      processed_body_hash = ?, processed_at = ?, role = ?, role_evidence = ?, regulatory = ?,
-                     europe_entry = ?, text_organisation = ?, text_country = ?, simhash = NULL WHERE id = ?""",
+                     europe_entry = ?, text_organisation = ?, text_country = ?, language_variants = ?,
+                     simhash = NULL WHERE id = ?""",
                 (processed.title, processed.text, content_hash, processed.language, processed.body_hash,
                  now, processed.role, processed.role_evidence, json.dumps(list(processed.regulatory)),
                  json.dumps(list(processed.europe_entry)), processed.text_organisation, processed.text_country,
-                 processed.page_id),
+                 json.dumps(processed.language_variants), processed.page_id),
             )
             db.execute("DELETE FROM tags WHERE page_id = ?", (processed.page_id,))
             db.executemany(
@@ -476,6 +478,22 @@ class Store:
         rows = self._db.execute(
             "SELECT id, simhash FROM pages WHERE simhash != '' AND gone_at IS NULL ORDER BY first_seen_at, id")
         return [(row["id"], int(row["simhash"], 16)) for row in rows]
+
+    def language_variant_links(self) -> list[tuple[int, str | None, dict[str, str]]]:
+        """(page_id, language, {hreflang: url}) of current pages that declare language versions."""
+        rows = self._db.execute(
+            "SELECT id, language, language_variants FROM pages WHERE language_variants != '{}' AND gone_at IS NULL")
+        return [(row["id"], row["language"], json.loads(row["language_variants"])) for row in rows]
+
+    def page_ids_by_url(self, urls: Iterable[str]) -> dict[str, int]:
+        """Current pages known under these URLs (as requested or as finally served)."""
+        found: dict[str, int] = {}
+        for url in set(urls):
+            row = self._db.execute(
+                "SELECT id FROM pages WHERE (url = ? OR final_url = ?) AND gone_at IS NULL", (url, url)).fetchone()
+            if row is not None:
+                found[url] = row["id"]
+        return found
 
     def set_duplicates(self, duplicate_of: Mapping[int, int]) -> None:
         with self.transaction() as db:
@@ -591,6 +609,7 @@ class Store:
         return {
             "organisations": one("SELECT COUNT(*) FROM organisations"),
             "pages": one("SELECT COUNT(*) FROM pages WHERE gone_at IS NULL"),
+            "duplicate_pages": one("SELECT COUNT(*) FROM pages WHERE gone_at IS NULL AND duplicate_of IS NOT NULL"),
             "processed_pages": one("SELECT COUNT(*) FROM pages WHERE processed_at IS NOT NULL"),
             "tagged_pages": one("SELECT COUNT(DISTINCT page_id) FROM tags"),
             "indexed_pages": one("SELECT COUNT(*) FROM pages WHERE indexed_at IS NOT NULL"),

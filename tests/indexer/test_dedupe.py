@@ -1,6 +1,6 @@
 import random
 
-from indexer.dedupe import assign_duplicates, hamming, mark_duplicates, simhash
+from indexer.dedupe import assign_duplicates, group_language_variants, hamming, mark_duplicates, simhash
 from store import FetchedPage, ProcessedPage, Store
 
 WORDS = ("laser optical coherence tomography retina imaging clinic scanner fibre diode module photoacoustic "
@@ -50,3 +50,16 @@ def test_mark_duplicates_keeps_one_page_and_lists_aliases(tmp_path):
         store.save_processed(ProcessedPage(pending.page_id, "t", pending.body.decode(), "en", pending.body_hash))
         assert mark_duplicates(store) == 0
         assert store.page(original).aliases == []
+
+
+def test_language_versions_are_grouped_under_the_english_page():
+    links = [(10, "fr", {"en": "http://o.test/en/x", "fr": "http://o.test/fr/x"}),
+             (11, "en", {"en": "http://o.test/en/x", "fr": "http://o.test/fr/x", "de": "http://o.test/de/x"}),
+             (12, "ja", {"en": "http://o.test/en/x"})]
+    page_ids = {"http://o.test/en/x": 11, "http://o.test/fr/x": 10, "http://o.test/ja/x": 12}
+    assert group_language_variants(links, page_ids) == {10: 11, 12: 11}
+
+
+def test_language_versions_without_english_keep_the_first_seen():
+    links = [(20, "fr", {"de": "http://o.test/de"}), (21, "de", {"fr": "http://o.test/fr"})]
+    assert group_language_variants(links, {"http://o.test/de": 21, "http://o.test/fr": 20}) == {21: 20}

@@ -73,7 +73,19 @@ def test_stats_json_reports_the_demo_crawl(demo_dir):
     stats = json.loads(run_scout("stats", "--json", "--data-dir", str(demo_dir)).stdout)
     assert stats["organisations"] == 5
     assert stats["pages"] >= 25 and stats["tagged_pages"] >= 10
-    assert stats["indexed_documents"] == stats["pages"]  # every demo page has text
+    # Every demo page has text; copies and other-language versions stay out of the index.
+    assert stats["duplicate_pages"] >= 1
+    assert stats["indexed_documents"] == stats["pages"] - stats["duplicate_pages"]
     crawl = stats["last_crawl"]
     assert set(crawl) >= {"started", "finished", "fetched", "new", "changed", "unchanged", "gone", "failed"}
     assert crawl["new"] == crawl["fetched"] - crawl["failed"]
+
+
+def test_language_versions_show_once_with_the_other_listed(client):
+    hits = client.get("/api/search?q=RetinaScan").get_json()["results"]
+    urls = [hit["url"] for hit in hits]
+    assert any(url.endswith("/products/retinascan-ss1.html") for url in urls)
+    assert not any(url.endswith("/fr/retinascan-ss1.html") for url in urls)
+    product = next(hit for hit in hits if hit["url"].endswith("/products/retinascan-ss1.html"))
+    detail = client.get(f"/api/page/{product['page_id']}").get_json()
+    assert any(alias.endswith("/fr/retinascan-ss1.html") for alias in detail["aliases"])
