@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from indexer.evaluation import EvaluationDataError, evaluate, format_report, load_jsonl
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEV_SET = REPO_ROOT / ".." / "shared" / "eval" / "dev.jsonl"
+from tests.conftest import shared_path
 
 RECORDS = [
     {"id": "r1", "text": "", "applications": ["A01", "A12"], "trl": 4},
@@ -114,9 +110,7 @@ TRL_EARLY_WITHIN1_FLOOR = 0.88
 
 @pytest.mark.slow
 def test_dev_set_quality_gate(minilm_analyser):
-    if not DEV_SET.is_file():
-        pytest.skip(f"labelled dev set not found at {DEV_SET.resolve()} (../shared is absent in a user's clone)")
-    records = load_jsonl(DEV_SET)
+    records = load_jsonl(shared_path("eval", "dev.jsonl"))
     analyses = minilm_analyser.analyse_many([r["text"] for r in records], [r.get("lang") for r in records])
     by_record = {id(record): analysis for record, analysis in zip(records, analyses)}
 
