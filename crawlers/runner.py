@@ -69,6 +69,7 @@ def run_crawl(settings: Settings, targets: Iterable[CrawlTarget]) -> dict[str, A
     target_ids = [target.id for target in targets]
     with Store.open(settings.database_path) as store:
         validators = store.validators_for(target_ids)
+        fetched_at = store.fetch_times_for(target_ids)
         run_id = store.interrupted_run(target_ids)
         if run_id is None:
             run_id = store.start_crawl_run(target_ids)
@@ -87,6 +88,7 @@ def run_crawl(settings: Settings, targets: Iterable[CrawlTarget]) -> dict[str, A
             max_pages_per_organisation=settings.max_pages_per_organisation,
             max_url_length=settings.max_url_length,
             validators=validators,
+            fetched_at=fetched_at,
             resume_pending=pending,
             resume_seen=seen,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from collections import Counter
 from typing import Any, AsyncIterator, Iterable, Iterator, Mapping, Protocol
 from urllib.parse import urljoin
@@ -63,12 +64,14 @@ class OrganisationSpider(scrapy.Spider):
         max_pages_per_organisation: int,
         max_url_length: int,
         validators: Mapping[str, Validators] | None = None,
+        fetched_at: Mapping[str, str] | None = None,
         resume_pending: Iterable[tuple[str, str, int]] = (),
         resume_seen: Iterable[str] = (),
         **kwargs: Any,
     ):
         """``validators`` maps the canonical URL of every page stored by an earlier crawl to the validators it
-        was served with: those pages are revisited with conditional requests.
+        was served with: those pages are revisited with conditional requests. ``fetched_at`` maps the same URLs
+        to when they were last fetched: a sitemap whose <lastmod> is older says they need no request at all.
 
         ``resume_pending`` ((url, organisation id, depth) still to fetch) and ``resume_seen`` (every URL already
         scheduled) continue an interrupted run from its frontier instead of from the start URLs.
@@ -79,6 +82,7 @@ class OrganisationSpider(scrapy.Spider):
         self.max_url_length = max_url_length
         self.known_urls = list(validators or {})
         self.validators = {dedup_key(url): validator_pair for url, validator_pair in (validators or {}).items()}
+        self.fetched_at = {dedup_key(url): parse_timestamp(when) for url, when in (fetched_at or {}).items()}
         self.scheduled: Counter[str] = Counter()
         self.seen_urls: set[str] = set()  # dedup_key of every URL requested
         self.sitemaps_requested: set[str] = set()
@@ -281,10 +285,35 @@ class OrganisationSpider(scrapy.Spider):
                 nested = self._sitemap_request(target, canonical_url(location)) if target.url_allowed(location) else None
                 if nested is not None:
                     yield nested
+            elif self._unchanged_per_sitemap(location, entry.get("lastmod")):
+                confirmed = self._confirmed_by_sitemap(target, location)
+                if confirmed is not None:
+                    yield confirmed
             else:
                 request = self._request(target, location)
                 if request is not None:
                     yield request
+
+    def _unchanged_per_sitemap(self, location: str, lastmod: str | None) -> bool:
+        """The sitemap dates the page's last change before our last fetch of it."""
+        fetched = self.fetched_at.get(dedup_key(canonical_url(location)))
+        modified = parse_timestamp(lastmod) if lastmod else None
+        if fetched is None or modified is None:
+            return False
+        if len(lastmod.strip()) <= len("YYYY-MM-DD"):  # a bare date: only an earlier day is certainly older
+            return modified.date() < fetched.date()
+        return modified <= fetched
+
+    def _confirmed_by_sitemap(self, target: CrawlTarget, location: str) -> FetchedPage | None:
+        url = canonical_url(location)
+        key = dedup_key(url)
+        if key in self.seen_urls or not target.url_allowed(url):
+            return None
+        self.seen_urls.add(key)
+        self.scheduled[target.id] += 1
+        self.crawler.stats.inc_value("scout/pages/unchanged_per_sitemap")
+        return FetchedPage(url=url, final_url=url, organisation_id=target.id, http_status=304,
+                           requested_url=url, unchanged_per_sitemap=True)
 
     def sitemap_missing(self, failure: Failure) -> None:
         log.debug("no sitemap at %s: %s", failure.request.url, failure.value)
@@ -335,6 +364,17 @@ def _decodes(body: bytes, encoding: str) -> bool:
     except (LookupError, UnicodeDecodeError):
         return False
     return True
+
+
+def parse_timestamp(value: str | None) -> datetime | None:
+    """An ISO 8601 / W3C datetime (sitemap lastmod, store timestamps) as an aware UTC datetime."""
+    try:
+        parsed = datetime.fromisoformat(value.strip()) if value else None
+    except ValueError:
+        return None
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -1,8 +1,8 @@
 """Synthetic websites on loopback, for benchmarks and crawl tests: many pages, predictable links.
 
 Each site is its own port. Page bodies are deterministic, carry an ETag and answer conditional requests
-with 304, so re-crawls can be measured; an optional per-request delay makes crawls slow enough to
-interrupt in tests.
+with 304, so re-crawls can be measured; a site can offer a sitemap with <lastmod> dates, and pages can be
+changed between crawls; an optional per-request delay makes crawls slow enough to interrupt in tests.
 """
 
 from __future__ import annotations
@@ -36,20 +36,24 @@ class _Handler(BaseHTTPRequestHandler):
         site.requests += 1
         if site.delay:
             time.sleep(site.delay)
+        if self.path == "/sitemap.xml" and site.sitemap_lastmod:
+            return self._send(200, site.sitemap(), content_type="application/xml")
         match = PAGE_PATH.fullmatch(self.path)
         page = int(match.group(1) or 0) if match else -1
         if not 0 <= page < site.pages:
             return self._send(404, b"not found")
         body = page_html(site.number, page, site.pages)
+        if page in site.changed:
+            body = body.replace(b"</main>", b"<p>Updated: a new application note.</p></main>")
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         if self.headers.get("If-None-Match") == etag:
             site.not_modified += 1
             return self._send(304, b"", etag)
         self._send(200, body, etag)
 
-    def _send(self, status: int, body: bytes, etag: str | None = None) -> None:
+    def _send(self, status: int, body: bytes, etag: str | None = None, content_type: str = "text/html") -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         if etag:
             self.send_header("ETag", etag)
@@ -63,11 +67,25 @@ class _Handler(BaseHTTPRequestHandler):
 class GeneratedSite(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, number: int = 0, pages: int = 100, delay: float = 0.0, host: str = "127.0.0.1"):
+    def __init__(self, number: int = 0, pages: int = 100, delay: float = 0.0, host: str = "127.0.0.1",
+                 sitemap_lastmod: str | None = None):
         super().__init__((host, 0), _Handler)
         self.number, self.pages, self.delay = number, pages, delay
+        self.sitemap_lastmod = sitemap_lastmod  # W3C date of every page in /sitemap.xml; None: no sitemap
+        self.changed: dict[int, str] = {}  # page -> lastmod of its change
         self.requests = self.not_modified = 0
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    def change(self, page: int, lastmod: str) -> None:
+        """Give a page new text, dated `lastmod` in the sitemap."""
+        self.changed[page] = lastmod
+
+    def sitemap(self) -> bytes:
+        entries = "".join(
+            f"<url><loc>{self.url}p/{page}.html</loc><lastmod>{self.changed.get(page, self.sitemap_lastmod)}"
+            "</lastmod></url>" for page in range(self.pages))
+        return ('<?xml version="1.0" encoding="UTF-8"?>'
+                f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>').encode()
 
     @property
     def url(self) -> str:

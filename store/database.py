@@ -53,6 +53,7 @@ class FetchedPage:
     depth: int | None = None
     error: str | None = None
     requested_url: str | None = None  # before redirects; its frontier entry is settled with this page
+    unchanged_per_sitemap: bool = False  # not requested: the sitemap dates its last change before our fetch
 
 
 @dataclass(frozen=True)
@@ -285,6 +286,12 @@ class Store:
                 self._settle_frontier(db, run_id, page)
                 return outcome
             existing = db.execute("SELECT id, body_hash, missing_count FROM pages WHERE url = ?", (page.url,)).fetchone()
+            if page.unchanged_per_sitemap and existing is not None:
+                # Confirmed current without a request: counted unchanged, but its fetch date stays true.
+                db.execute("UPDATE pages SET crawl_run_id = ?, missing_count = 0, gone_at = NULL WHERE id = ?",
+                           (run_id, existing["id"]))
+                self._count(db, run_id, page.organisation_id, "unchanged", error=None)
+                return "unchanged"
             if page.http_status == 304 and existing is not None:
                 outcome = "unchanged"
                 db.execute(
@@ -598,9 +605,15 @@ class Store:
         )
         return {row["url"]: (row["etag"], row["last_modified"]) for row in rows}
 
-    def urls_for_organisation(self, organisation_id: str) -> list[str]:
-        rows = self._db.execute("SELECT url FROM pages WHERE organisation_id = ? ORDER BY url", (organisation_id,))
-        return [row["url"] for row in rows]
+    def fetch_times_for(self, organisation_ids: Iterable[str]) -> dict[str, str]:
+        """Every current page of these organisations: canonical URL -> when it was last fetched."""
+        ids = list(organisation_ids)
+        rows = self._db.execute(
+            f"""SELECT url, fetched_at FROM pages
+                WHERE gone_at IS NULL AND organisation_id IN ({",".join("?" * len(ids))})""",
+            ids,
+        )
+        return {row["url"]: row["fetched_at"] for row in rows}
 
     # -- statistics ---------------------------------------------------------------
 
