@@ -42,8 +42,9 @@ class CrawlTarget(Protocol):
     def url_allowed(self, url: str) -> bool: ...
 
 
-def media_type(response: Response) -> str:
-    raw = response.headers.get(b"Content-Type") or b""
+def media_type(headers: Any) -> str:
+    """The Content-Type of Scrapy headers without its parameters, lower-cased ("" when absent)."""
+    raw = headers.get(b"Content-Type") or b""
     return raw.decode("latin-1").split(";", 1)[0].strip().lower()
 
 
@@ -104,9 +105,7 @@ class OrganisationSpider(scrapy.Spider):
         """Abandon images, archives and other binaries as soon as their headers arrive."""
         if "organisation_id" not in request.meta or request.meta.get("sitemap"):  # robots.txt, sitemaps
             return
-        raw = headers.get(b"Content-Type") or b""
-        content_type = raw.decode("latin-1").split(";", 1)[0].strip().lower()
-        if not is_wanted_type(content_type, request.url):
+        if not is_wanted_type(media_type(headers), request.url):
             self.crawler.stats.inc_value("scout/skipped/content_type")
             raise StopDownload(fail=False)
 
@@ -226,7 +225,7 @@ class OrganisationSpider(scrapy.Spider):
         if response.status >= 400:
             yield self._failed(response.request, response.status, f"HTTP {response.status}")
             return
-        content_type = media_type(response)
+        content_type = media_type(response.headers)
         is_pdf = content_type in PDF_TYPES or response.body[:5] == b"%PDF-"
         is_html = isinstance(response, TextResponse) and (content_type in HTML_TYPES or not content_type)
         if not (is_pdf or is_html):

@@ -17,10 +17,7 @@ def test_process_pending_stores_role_regulatory_and_europe_entry(tmp_path):
     with Store.open(tmp_path / "scout.sqlite3") as store:
         store.upsert_organisations([{"id": "h1", "name": "Pretend Hospital", "country": "KR", "market": "south-korea",
                                      "type": "hospital", "languages": ["en"], "source": "test"}])
-        run = store.start_crawl_run(["h1"])
-        store.record_fetch(run, FetchedPage(url="http://127.0.0.1/pdt", final_url="http://127.0.0.1/pdt",
-                                            organisation_id="h1", http_status=200, content_type="text/html",
-                                            body=PAGE, encoding="utf-8"))
+        _fetch(store, store.start_crawl_run(["h1"]), PAGE)
         report = process_pending(store, PageProcessor(TextAnalyser(encode=bag_of_words)))
         page = store.page(store.page_id_for_url("http://127.0.0.1/pdt"))
     assert (report.processed, report.tagged, report.failed) == (1, 1, 0)
