@@ -24,9 +24,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from indexer.analysis import TextAnalyser  # noqa: E402
-from indexer.extract import ExtractionError, extract  # noqa: E402
-from indexer.process import BATCH_PAGES  # noqa: E402
+from indexer.analysis.analyser import TextAnalyser  # noqa: E402
+from indexer.analysis.extract import ExtractionError, extract  # noqa: E402
+from indexer.analysis.process import BATCH_PAGES  # noqa: E402
 from taxonomy import APPLICATIONS, TRL_SCALE  # noqa: E402
 
 SEED = 2024

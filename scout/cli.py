@@ -155,8 +155,8 @@ def serve_app(settings: Settings, host: str, port: int) -> None:
 def search(settings: Settings, query: str, applications: tuple[str, ...], trl_min: int | None,
            countries: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Search the index."""
-    from indexer.fulltext import IndexMissingError, SearchFilters
-    from indexer.fulltext import search as run_search
+    from indexer.index.fulltext import IndexMissingError, SearchFilters
+    from indexer.index.fulltext import search as run_search
     from taxonomy import APPLICATIONS
 
     unknown = [a for a in applications if a.upper() not in APPLICATIONS]
@@ -208,7 +208,7 @@ def stats(settings: Settings, as_json: bool) -> None:
 def tag(as_json: bool, as_jsonl: bool, lang: str | None, embeddings: bool) -> None:
     """Tag text read from stdin: applications, TRL, role, organisation, country, regulatory status and
     Europe-entry signals, each with its evidence."""
-    from indexer.analysis import KnownOrganisation, TextAnalyser, describe
+    from indexer.analysis.analyser import KnownOrganisation, TextAnalyser, describe
 
     analyser = TextAnalyser(use_embeddings=embeddings)
     if as_jsonl:
@@ -246,8 +246,8 @@ def tag(as_json: bool, as_jsonl: bool, lang: str | None, embeddings: bool) -> No
               help="Let the MiniLM embedding signal support the term signal.")
 def eval_(path: Path, as_json: bool, embeddings: bool) -> None:
     """Measure tagging and TRL quality on labelled JSON lines (text, applications, trl)."""
-    from indexer.analysis import TextAnalyser
-    from indexer.evaluation import EvaluationDataError, evaluate, format_report, load_jsonl
+    from indexer.analysis.analyser import TextAnalyser
+    from indexer.analysis.evaluation import EvaluationDataError, evaluate, format_report, load_jsonl
 
     try:
         records = load_jsonl(path)

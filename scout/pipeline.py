@@ -41,8 +41,8 @@ def crawl(settings: Settings, organisations: Iterable[Organisation]) -> dict[str
 
 def process(settings: Settings):
     """Process new and changed pages, then settle which pages duplicate others; returns (report, duplicates)."""
-    from indexer.dedupe import mark_duplicates
-    from indexer.process import process_pending
+    from indexer.analysis.dedupe import mark_duplicates
+    from indexer.analysis.process import process_pending
 
     with Store.open(settings.database_path) as store:
         report = process_pending(store)
@@ -50,14 +50,14 @@ def process(settings: Settings):
 
 
 def index(settings: Settings, rebuild: bool = False) -> int:
-    from indexer.fulltext import build_index
+    from indexer.index.fulltext import build_index
 
     with Store.open(settings.database_path) as store:
         return build_index(store, settings.index_dir, rebuild=rebuild)
 
 
 def stats(settings: Settings) -> dict[str, Any]:
-    from indexer.fulltext import indexed_document_count
+    from indexer.index.fulltext import indexed_document_count
 
     with Store.open(settings.database_path) as store:
         counts = store.stats()

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from werkzeug.datastructures import MultiDict
 from whoosh import index as whoosh_index
 
-from indexer.fulltext import IndexMissingError, SearchFilters, SearchResults, indexed_document_count, search
+from indexer.index.fulltext import IndexMissingError, SearchFilters, SearchResults, indexed_document_count, search
 from scout.registry import COUNTRY_CODES, LANGUAGE_CODES, TYPES
 from scout.settings import Settings
 from store import PageView, Store

@@ -9,7 +9,7 @@ import zlib
 import pytest
 
 from crawlers.urls import MAX_CALENDAR_HOPS
-from indexer.extract import extract
+from indexer.analysis.extract import extract
 from tests.conftest import crawl_records, scout_env
 from tests.crawlers.trap_site import HUGE_BYTES, TrapSite
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.fulltext import build_index
+from indexer.index.fulltext import build_index
 from scout.settings import load_settings
 from search_app import create_app
 from store import Store

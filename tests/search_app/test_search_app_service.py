@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from indexer.fulltext import SearchFilters
+from indexer.index.fulltext import SearchFilters
 from search_app import links
 from search_app.service import MAX_PAGE, RequestError, parse_search_request
 

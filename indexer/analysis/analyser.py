@@ -1,0 +1,182 @@
+"""Text → language, application tags, TRL, role, organisation, country, regulatory status and
+Europe-entry signals: the one analysis that pages, `scout tag` and `scout eval` share.
+
+Texts are analysed in batches so that the embedding model reads the chosen sentences of many pages
+in one call: MiniLM is much faster per sentence in large batches than page by page.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, Iterator, Sequence
+
+import numpy as np
+
+from indexer.analysis.language import detect_language
+from indexer.analysis.organisation import Identified, identify_organisation
+from indexer.analysis.regulatory import EuropeEntryFinding, RegulatoryFinding, default_reader
+from indexer.analysis.roles import RoleAssignment, assign_role
+from indexer.analysis.semantic import ApplicationSpace
+from indexer.analysis.sentences import split_sentences
+from indexer.analysis.tagger import DEFAULT_EMBEDDING_POLICY, ApplicationTag, EmbeddingPolicy, Tagger
+from indexer.analysis.trl import TRLEstimate, estimate_trl
+
+EMBEDDING_LANGUAGE = "en"
+# A sentence's opening words carry its topic; MiniLM's cost grows with length, so longer sentences are cut.
+EMBEDDED_WORDS = 32
+
+
+@dataclass(frozen=True)
+class KnownOrganisation:
+    """What the registry says about the organisation a text comes from; its values win over the text's."""
+
+    name: str | None = None
+    country: str | None = None
+    type: str | None = None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    language: str | None
+    applications: tuple[ApplicationTag, ...]
+    trl: TRLEstimate | None
+    role: RoleAssignment | None = None
+    organisation: Identified | None = None
+    country: Identified | None = None
+    regulatory: tuple[RegulatoryFinding, ...] = ()
+    europe_entry: tuple[EuropeEntryFinding, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {
+            "language": self.language,
+            "applications": [
+                {"id": tag.application, "score": round(tag.score, 4), "evidence": tag.evidence, "signal": tag.signal}
+                for tag in self.applications
+            ],
+            "trl": None if self.trl is None else {
+                "level": self.trl.level, "cue": self.trl.cue, "confidence": round(self.trl.confidence, 4),
+            },
+            "role": None if self.role is None else {
+                "role": self.role.role, "evidence": self.role.evidence, "confidence": self.role.confidence,
+            },
+            "organisation": None if self.organisation is None else self.organisation.as_dict("name"),
+            "country": None if self.country is None else self.country.as_dict("code"),
+            "regulatory": [finding.as_dict() for finding in self.regulatory],
+            "europe_entry": [finding.as_dict() for finding in self.europe_entry],
+        }
+
+
+def _default_encoder(sentences: list[str]) -> np.ndarray:
+    from indexer.analysis.embedding_model import embed  # loads torch only when embeddings are wanted
+
+    return embed(sentences)
+
+
+class TextAnalyser:
+    """Builds the tagger (and, on first use, the embedding model) once; analyse as many texts as you like.
+
+    ``stage_seconds`` adds up the time spent per stage, for benchmarks.
+    """
+
+    def __init__(self, tagger: Tagger | None = None, *, use_embeddings: bool = True,
+                 encode: Callable[[list[str]], np.ndarray] | None = None,
+                 policy: EmbeddingPolicy = DEFAULT_EMBEDDING_POLICY):
+        self.tagger = tagger or Tagger.from_taxonomy()
+        self.use_embeddings = use_embeddings
+        self.policy = policy
+        self._encode = encode or _default_encoder
+        self._space: ApplicationSpace | None = None
+        self.stage_seconds: Counter = Counter()
+
+    @contextmanager
+    def _stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        self.stage_seconds[name] += time.perf_counter() - started
+
+    def _semantic_matches(self, lexical: list, languages: list[str | None]) -> list[dict | None]:
+        """Per text, each application's best calibrated similarity, from one batch for all texts.
+
+        Only English texts are read: MiniLM (all-MiniLM-L6-v2) was trained on English, and on other
+        languages its similarities say little (measured on the dev set: gold applications of
+        German, French, Korean and Japanese passages score near the background)."""
+        if self._space is None:
+            self._space = ApplicationSpace(self.tagger.applications, self._encode)
+        chosen = [[evidence.sentences[i] for i in evidence.relevant] if language == EMBEDDING_LANGUAGE else []
+                  for evidence, language in zip(lexical, languages)]
+        flat = [" ".join(sentence.split()[:EMBEDDED_WORDS]) for sentences in chosen for sentence in sentences]
+        vectors = self._encode(flat) if flat else np.zeros((0, self._space.prototypes.shape[1]), np.float32)
+        matches, offset = [], 0
+        for sentences in chosen:
+            matches.append(self._space.best_matches(sentences, vectors[offset: offset + len(sentences)])
+                           if sentences else None)
+            offset += len(sentences)
+        return matches
+
+    def analyse(self, text: str, language: str | None = None, known: KnownOrganisation | None = None) -> Analysis:
+        return self.analyse_many([text], [language], [known])[0]
+
+    def analyse_many(self, texts: Sequence[str], languages: Sequence[str | None] | None = None,
+                     known: Sequence[KnownOrganisation | None] | None = None) -> list[Analysis]:
+        """Analyse texts together (languages detected where None); results in the same order."""
+        languages = list(languages) if languages is not None else [None] * len(texts)
+        known = list(known) if known is not None else [None] * len(texts)
+        with self._stage("language"):
+            languages = [language or detect_language(text) for text, language in zip(texts, languages)]
+        with self._stage("sentences"):
+            sentences = [split_sentences(text, language) for text, language in zip(texts, languages)]
+        with self._stage("terms"):
+            lexical = [self.tagger.lexical(s, text) for s, text in zip(sentences, texts)]
+        with self._stage("embedding"):
+            semantic = self._semantic_matches(lexical, languages) if self.use_embeddings else [None] * len(texts)
+        analyses = []
+        for text, language, page_sentences, evidence, matches, org in zip(
+                texts, languages, sentences, lexical, semantic, known):
+            org = org or KnownOrganisation()
+            with self._stage("terms"):
+                applications = tuple(self.tagger.decide(evidence, matches, self.policy)) if page_sentences else ()
+            with self._stage("trl"):
+                # A readiness level belongs to a technology: with none recognised, a cue such as "clinical
+                # trial unit" on a contact page would only be noise.
+                trl = estimate_trl(page_sentences) if applications else None
+            with self._stage("role, organisation, regulatory"):
+                role = assign_role(page_sentences, org.type)
+                organisation, country = identify_organisation(text, org.name, org.country)
+                regulatory, europe_entry = default_reader().read(page_sentences)
+            analyses.append(Analysis(
+                language=language, applications=applications, trl=trl, role=role, organisation=organisation,
+                country=country, regulatory=tuple(regulatory), europe_entry=tuple(europe_entry),
+            ))
+        return analyses
+
+
+def describe(analysis: Analysis) -> str:
+    """The analysis for people: every output with the sentence that supports it."""
+    from taxonomy import APPLICATIONS
+
+    lines = [] if analysis.applications else ["applications: none"]
+    for tag in analysis.applications:
+        lines += [f"{tag.application} {APPLICATIONS[tag.application].name}  score {tag.score:.2f} ({tag.signal})",
+                  f"    evidence: {tag.evidence}"]
+    if analysis.trl is None:
+        lines.append("TRL: unknown (no cue in the text)")
+    else:
+        lines += [f"TRL {analysis.trl.level} (confidence {analysis.trl.confidence:.2f})", f"    cue: {analysis.trl.cue}"]
+    if analysis.role is None:
+        lines.append("role: unknown")
+    else:
+        lines += [f"role: {analysis.role.role} (confidence {analysis.role.confidence:.2f})",
+                  f"    evidence: {analysis.role.evidence}"]
+    for label, found in (("organisation", analysis.organisation), ("country", analysis.country)):
+        lines += [f"{label}: unknown"] if found is None else [f"{label}: {found.value} ({found.source})",
+                                                              f"    evidence: {found.evidence}"]
+    for finding in analysis.regulatory:
+        pathway = f" {finding.pathway}" if finding.pathway else ""
+        lines += [f"regulatory: {finding.authority}{pathway} {finding.status} ({finding.market})",
+                  f"    evidence: {finding.evidence}"]
+    for finding in analysis.europe_entry:
+        lines += [f"Europe entry: {finding.signal}", f"    evidence: {finding.evidence}"]
+    return "\n".join(lines)

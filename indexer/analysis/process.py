@@ -1,0 +1,115 @@
+"""`scout process`: turn stored bodies into text, language, application tags, TRL, role, regulatory status
+and Europe-entry signals.
+
+Pages are analysed in batches so that the embedding model reads many pages' sentences in one call.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from indexer.analysis.analyser import KnownOrganisation, TextAnalyser
+from indexer.analysis.extract import Extracted, ExtractionError, extract
+from indexer.analysis.organisation import Identified
+from indexer.analysis.language import detect_language
+from store import PendingBody, ProcessedPage, Store, Tag, TRLRecord, sha256_hex
+
+log = logging.getLogger(__name__)
+
+BATCH_PAGES = 32
+
+
+@dataclass
+class ProcessReport:
+    processed: int = 0
+    tagged: int = 0
+    failed: int = 0
+    boilerplate_only: int = 0  # bodies that changed around an unchanged main text: not analysed again
+
+
+def _batches(items: Iterable[PendingBody], size: int) -> Iterator[list[PendingBody]]:
+    batch: list[PendingBody] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class PageProcessor:
+    """Holds the analyser so the tagger's matchers and the embedding model are built once per process."""
+
+    def __init__(self, analyser: TextAnalyser | None = None):
+        self.analyser = analyser or TextAnalyser()
+
+    def process_many(self, extracted: list[tuple[PendingBody, Extracted]],
+                     known: list[KnownOrganisation | None]) -> list[ProcessedPage]:
+        texts, languages = [], []
+        for _, page in extracted:
+            texts.append(f"{page.title}\n\n{page.text}" if page.title else page.text)
+            languages.append(detect_language(page.text))
+        analyses = self.analyser.analyse_many(texts, languages, known)
+        return [
+            ProcessedPage(
+                page_id=pending.page_id,
+                title=page.title,
+                text=page.text,
+                language=language,
+                body_hash=pending.body_hash,
+                tags=tuple(Tag(t.application, t.score, t.evidence, t.signal) for t in analysis.applications),
+                trl=None if analysis.trl is None else TRLRecord(analysis.trl.level, analysis.trl.cue,
+                                                                analysis.trl.confidence),
+                role=analysis.role.role if analysis.role else None,
+                role_evidence=analysis.role.evidence if analysis.role else None,
+                regulatory=tuple(finding.as_dict() for finding in analysis.regulatory),
+                europe_entry=tuple(finding.as_dict() for finding in analysis.europe_entry),
+                text_organisation=_from_text(analysis.organisation),
+                text_country=_from_text(analysis.country),
+                language_variants=page.language_variants,
+            )
+            for (pending, page), language, analysis in zip(extracted, languages, analyses)
+        ]
+
+
+def _from_text(found: Identified | None) -> str | None:
+    return found.value if found is not None and found.source == "text" else None
+
+
+def _known_organisation(store: Store, page_id: int) -> KnownOrganisation | None:
+    """The registry's name, country and type of the page's organisation (ad-hoc sites have none)."""
+    view = store.page(page_id)
+    if view is None or not view.organisation_id or not view.organisation_type:  # ad-hoc sites: only a host
+        return None
+    return KnownOrganisation(name=view.organisation or None, country=view.country or None,
+                             type=view.organisation_type or None)
+
+
+def process_pending(store: Store, processor: PageProcessor | None = None) -> ProcessReport:
+    """Process every page fetched or changed since it was last processed."""
+    processor = processor or PageProcessor()
+    report = ProcessReport()
+    for batch in _batches(store.pending_bodies(), BATCH_PAGES):
+        extracted, known = [], []
+        for pending in batch:
+            try:
+                page = extract(pending.body, pending.content_type, pending.encoding, pending.url)
+            except ExtractionError as exc:
+                log.warning("cannot extract %s: %s", pending.url, exc)
+                store.save_processed(ProcessedPage(pending.page_id, "", "", None, pending.body_hash))
+                report.failed += 1
+                continue
+            if pending.content_hash is not None and sha256_hex(page.text) == pending.content_hash:
+                store.settle_boilerplate_change(pending.page_id, pending.body_hash)
+                report.boilerplate_only += 1
+                continue
+            extracted.append((pending, page))
+            known.append(_known_organisation(store, pending.page_id))
+        for processed in processor.process_many(extracted, known):
+            store.save_processed(processed)
+            report.processed += 1
+            report.tagged += bool(processed.tags)
+    return report

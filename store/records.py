@@ -1,0 +1,113 @@
+"""What the store takes in and gives back: fetched responses, analysed pages, page views."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def sha256_hex(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """One HTTP response as the crawler saw it."""
+
+    url: str
+    final_url: str
+    organisation_id: str | None
+    http_status: int
+    content_type: str | None = None
+    body: bytes = field(default=b"", repr=False)
+    encoding: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    depth: int | None = None
+    error: str | None = None
+    requested_url: str | None = None  # before redirects; its frontier entry is settled with this page
+    unchanged_per_sitemap: bool = False  # not requested: the sitemap dates its last change before our fetch
+
+
+@dataclass(frozen=True)
+class Tag:
+    application: str
+    score: float
+    evidence: str
+    signal: str
+
+
+@dataclass(frozen=True)
+class TRLRecord:
+    level: int
+    cue: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class ProcessedPage:
+    page_id: int
+    title: str
+    text: str
+    language: str | None
+    body_hash: str
+    tags: tuple[Tag, ...] = ()
+    trl: TRLRecord | None = None
+    role: str | None = None
+    role_evidence: str | None = None
+    regulatory: tuple[dict[str, Any], ...] = ()  # {authority, status, market, evidence}
+    europe_entry: tuple[dict[str, Any], ...] = ()  # {signal, evidence}
+    text_organisation: str | None = None  # read from the page itself
+    text_country: str | None = None
+    language_variants: dict[str, str] = field(default_factory=dict)  # hreflang → URL
+
+
+@dataclass(frozen=True)
+class PendingBody:
+    page_id: int
+    url: str
+    content_type: str | None
+    body: bytes
+    encoding: str | None
+    body_hash: str
+    content_hash: str | None = None  # of the text extracted from the previous body, if any
+
+
+@dataclass
+class PageView:
+    """A page with everything the store knows about it, for display and indexing."""
+
+    id: int
+    url: str
+    final_url: str
+    title: str
+    text: str
+    language: str | None
+    fetched_at: str
+    first_seen_at: str
+    last_changed_at: str
+    http_status: int
+    content_type: str | None
+    content_hash: str | None
+    organisation_id: str | None
+    organisation: str | None
+    country: str | None
+    organisation_type: str | None
+    market: str | None
+    tags: list[Tag] = field(default_factory=list)
+    trl: TRLRecord | None = None
+    role: str | None = None
+    role_evidence: str | None = None
+    regulatory: list[dict[str, Any]] = field(default_factory=list)
+    europe_entry: list[dict[str, Any]] = field(default_factory=list)
+    gone_at: str | None = None
+    duplicate_of: int | None = None
+    aliases: list[str] = field(default_factory=list)  # other URLs with the same text

@@ -1,0 +1,85 @@
+"""`scout process` fills role, regulatory status and Europe-entry signals, using the registry's type."""
+
+from __future__ import annotations
+
+from indexer.analysis.analyser import TextAnalyser
+from indexer.analysis.process import PageProcessor, process_pending
+from store import FetchedPage, Store
+from tests.indexer.analysis.test_analysis import bag_of_words
+
+PAGE = b"""<html><head><title>Photodynamic therapy clinic</title></head><body><main>
+<p>Our clinic offers photodynamic therapy to patients with skin cancer. The PDT laser activates a
+photosensitizer in tumour cells. The treatment system received FDA 510(k) clearance.</p>
+<p>We are looking for European partners to run a joint study.</p></main></body></html>"""
+
+
+def test_process_pending_stores_role_regulatory_and_europe_entry(tmp_path):
+    with Store.open(tmp_path / "scout.sqlite3") as store:
+        store.upsert_organisations([{"id": "h1", "name": "Pretend Hospital", "country": "KR", "market": "south-korea",
+                                     "type": "hospital", "languages": ["en"], "source": "test"}])
+        _fetch(store, store.start_crawl_run(["h1"]), PAGE)
+        report = process_pending(store, PageProcessor(TextAnalyser(encode=bag_of_words)))
+        page = store.page(store.page_id_for_url("http://127.0.0.1/pdt"))
+    assert (report.processed, report.tagged, report.failed) == (1, 1, 0)
+    assert page.tags[0].application == "A31"
+    assert page.role == "end-user" and "clinic" in page.role_evidence
+    assert [(r["authority"], r["status"], r["market"]) for r in page.regulatory] == [("FDA", "granted", "US")]
+    assert page.europe_entry[0]["signal"] == "seeking-partners"
+
+
+def _fetch(store, run, body):
+    return store.record_fetch(run, FetchedPage(url="http://127.0.0.1/pdt", final_url="http://127.0.0.1/pdt",
+                                               organisation_id="h1", http_status=200, content_type="text/html",
+                                               body=body, encoding="utf-8"))
+
+
+def test_boilerplate_only_change_is_not_analysed_again_nor_counted_as_changed(tmp_path):
+    processor = PageProcessor(TextAnalyser(encode=bag_of_words))
+    with Store.open(tmp_path / "scout.sqlite3") as store:
+        store.upsert_organisations([{"id": "h1", "name": "Pretend Hospital", "type": "hospital"}])
+        _fetch(store, store.start_crawl_run(["h1"]), PAGE)
+        process_pending(store, processor)
+        page_id = store.page_id_for_url("http://127.0.0.1/pdt")
+        first = store.page(page_id)
+
+        second_run = store.start_crawl_run(["h1"])
+        boilerplate = PAGE.replace(b"<body>", b"<body><nav><a href='/new-menu'>New menu</a></nav>")
+        assert _fetch(store, second_run, boilerplate) == "changed"  # the raw body did change
+        report = process_pending(store, processor)
+        assert (report.boilerplate_only, report.processed) == (1, 0)
+        run = store.crawl_run(second_run)
+        assert (run["changed"], run["unchanged"]) == (0, 1)
+        assert store.organisation_run_counts(second_run)["h1"]["unchanged"] == 1
+        after = store.page(page_id)
+        assert after.last_changed_at == first.last_changed_at and after.tags == first.tags
+        assert list(store.pending_bodies()) == []
+
+
+def test_a_real_text_change_is_analysed_and_dated(tmp_path):
+    processor = PageProcessor(TextAnalyser(encode=bag_of_words))
+    with Store.open(tmp_path / "scout.sqlite3") as store:
+        store.upsert_organisations([{"id": "h1", "name": "Pretend Hospital", "type": "hospital"}])
+        _fetch(store, store.start_crawl_run(["h1"]), PAGE)
+        process_pending(store, processor)
+        page_id = store.page_id_for_url("http://127.0.0.1/pdt")
+        store._db.execute("UPDATE pages SET last_changed_at = '2020-01-01T00:00:00+00:00' WHERE id = ?", (page_id,))
+        _fetch(store, store.start_crawl_run(["h1"]), PAGE.replace(b"skin cancer", b"actinic keratosis"))
+        report = process_pending(store, processor)
+        assert report.processed == 1 and report.boilerplate_only == 0
+        assert store.page(page_id).last_changed_at > "2020-01-01T00:00:00+00:00"
+
+
+def test_ad_hoc_site_pages_take_organisation_and_country_from_their_text(tmp_path):
+    contact = (b"<html><body><main><h1>Contact</h1><p>Photonova Optics Inc. designs laser diode modules for "
+               b"medical OEMs.</p><p>Photonova Optics Inc., 12 Harbor Street, Boston, MA 02110, USA</p>"
+               b"</main></body></html>")
+    with Store.open(tmp_path / "scout.sqlite3") as store:
+        store.upsert_organisations([{"id": "site-127-0-0-1", "name": "127.0.0.1", "country": "", "type": ""}])
+        run = store.start_crawl_run(["site-127-0-0-1"])
+        store.record_fetch(run, FetchedPage(url="http://127.0.0.1/contact", final_url="http://127.0.0.1/contact",
+                                            organisation_id="site-127-0-0-1", http_status=200,
+                                            content_type="text/html", body=contact, encoding="utf-8"))
+        process_pending(store, PageProcessor(TextAnalyser(encode=bag_of_words)))
+        page = store.page(store.page_id_for_url("http://127.0.0.1/contact"))
+    assert page.country == "US"
+    assert "Photonova" in page.organisation

@@ -1,0 +1,94 @@
+"""Tagger behaviour on short passages written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.analysis.tagger import ApplicationTag, Tagger
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger.from_taxonomy()
+
+
+def ids(tags: list[ApplicationTag]) -> list[str]:
+    return [tag.application for tag in tags]
+
+
+def test_oct_in_ophthalmology_is_tagged_with_evidence(tagger):
+    text = (
+        "Our spectral-domain optical coherence tomography (OCT) system images the retina of "
+        "patients with glaucoma. The OCT scan gives clinicians cross-sectional views of the eye."
+    )
+    tags = tagger.tag(text, "en")
+    assert ids(tags)[0] == "A20"
+    top = tags[0]
+    assert 0 < top.score <= 1
+    assert top.evidence in text
+    assert top.signal == "term+acronym"
+
+
+def test_tags_are_sorted_by_score(tagger):
+    text = (
+        "Photodynamic therapy uses a photosensitizer activated by red laser light to destroy tumours "
+        "in patients. The PDT laser delivers 652 nm light through a diffuser fibre. Endoscopy guides "
+        "the fibre; an endoscope is used in each treatment."
+    )
+    tags = tagger.tag(text)
+    assert ids(tags)[0] == "A31"
+    assert [t.score for t in tags] == sorted((t.score for t in tags), reverse=True)
+
+
+def test_menu_only_mention_is_not_enough(tagger):
+    text = (
+        "Home | Products | Endoscopy | Contact\n\n"
+        "We are a family company serving hospitals and clinics since 1990. Our staff advise patients "
+        "on insurance and billing questions every day."
+    )
+    assert tagger.tag(text, "en") == []
+
+
+def test_acronym_without_context_is_not_tagged(tagger):
+    text = (
+        "The PDT meeting is on Friday and the OCT deadline was moved. Patients and clinicians at the "
+        "hospital were informed by the board about the new parking rules."
+    )
+    assert tagger.tag(text, "en") == []
+
+
+def test_french_and_german_terms(tagger):
+    french = (
+        "La tomographie par cohérence optique permet d'examiner la rétine des patients. "
+        "Cette tomographie par cohérence optique est utilisée en ophtalmologie pour le suivi du glaucome."
+    )
+    german = (
+        "Die photodynamische Therapie zerstört Tumorzellen bei Patienten mit Hautkrebs. "
+        "Bei der photodynamischen Therapie wird ein Photosensibilisator mit Laserlicht aktiviert."
+    )
+    assert "A20" in ids(tagger.tag(french, "fr"))
+    assert ids(tagger.tag(german, "de"))[0] == "A31"
+
+
+def test_japanese_text_matches_character_by_character(tagger):
+    text = "光干渉断層計(OCT)は網膜の断層像を撮影する眼科の検査機器である。OCTは網膜疾患の診断に広く使われている。"
+    assert "A20" in ids(tagger.tag(text, "ja"))
+
+
+def test_generic_technology_is_tagged_outside_health_but_others_are_not(tagger):
+    weld = (
+        "Our pulsed laser illumination lets high-speed cameras watch the weld pool without glare. "
+        "The laser illumination is synchronised with the camera shutter for sharp images."
+    )
+    lidar = "The lidar uses a fiber laser and a diode laser module. Each diode laser is eye-safe and the laser system is cheap."
+    assert ids(tagger.tag(weld)) == ["A05"]
+    assert tagger.tag(lidar) == []
+
+
+def test_antimicrobial_photodynamic_therapy_is_disinfection_not_cancer_therapy(tagger):
+    text = (
+        "Antimicrobial photodynamic therapy kills bacteria in periodontal pockets of patients. "
+        "The aPDT light activates a photosensitizer that destroys bacteria without antibiotics."
+    )
+    assert ids(tagger.tag(text))[0] == "A17"
+    assert "A31" not in ids(tagger.tag(text))
