@@ -35,9 +35,10 @@ class PageQueries(StoreConnection):
         for row in self._db.execute(
             f"SELECT * FROM tags WHERE page_id IN ({placeholders}) ORDER BY score DESC", page_ids
         ):
-            views[row["page_id"]].tags.append(Tag(row["application"], row["score"], row["evidence"], row["signal"]))
+            views[row["page_id"]].tags.append(Tag(row["application"], row["score"], row["evidence"], row["signal"],
+                                                  bool(row["mention"])))
         for row in self._db.execute(f"SELECT * FROM trl WHERE page_id IN ({placeholders})", page_ids):
-            views[row["page_id"]].trl = TRLRecord(row["level"], row["cue"], row["confidence"])
+            views[row["page_id"]].trl = TRLRecord(row["level"], row["cue"], row["confidence"], row["runner_up"])
         for row in self._db.execute(
             f"SELECT duplicate_of, final_url FROM pages WHERE duplicate_of IN ({placeholders}) ORDER BY final_url",
             page_ids,
@@ -88,4 +89,5 @@ def _page_view(row: sqlite3.Row) -> PageView:
         country=row["country"], organisation_type=row["organisation_type"], market=row["market"],
         role=row["role"], role_evidence=row["role_evidence"], regulatory=json.loads(row["regulatory"]),
         europe_entry=json.loads(row["europe_entry"]), gone_at=row["gone_at"], duplicate_of=row["duplicate_of"],
+        genre=row["genre"], analysis_version=row["analysis_version"],
     )

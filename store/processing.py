@@ -11,22 +11,28 @@ from store.records import PendingBody, ProcessedPage, sha256_hex, utc_now
 
 
 class ProcessingQueue(StoreConnection):
-    def pending_bodies(self) -> Iterator[PendingBody]:
-        """Pages whose stored body has not been processed yet (new or changed since last processing)."""
+    def pending_bodies(self, analysis_version: str | None = None) -> Iterator[PendingBody]:
+        """Pages whose stored body has not been analysed yet (new or changed since), and, given the current
+        analysis version, pages an older version analysed (their body unchanged, flagged outdated_analysis)."""
+        outdated = "OR (processed_at IS NOT NULL AND text != '' AND COALESCE(analysis_version, '') != ?)" \
+            if analysis_version else ""
         page_ids = [row[0] for row in self._db.execute(
-            """SELECT id FROM pages
-               WHERE processed_body_hash IS NULL OR processed_body_hash != body_hash
-               ORDER BY id"""
+            f"""SELECT id FROM pages
+                WHERE processed_body_hash IS NULL OR processed_body_hash != body_hash {outdated}
+                ORDER BY id""",
+            (analysis_version,) if analysis_version else (),
         )]
         for page_id in page_ids:  # one body in memory at a time
             row = self._db.execute(
-                """SELECT p.id, p.url, p.content_type, p.body_hash, p.content_hash, b.body, b.encoding
+                """SELECT p.id, p.url, p.content_type, p.body_hash, p.content_hash, p.processed_body_hash,
+                          b.body, b.encoding
                    FROM pages p JOIN page_bodies b ON b.page_id = p.id WHERE p.id = ?""",
                 (page_id,),
             ).fetchone()
             if row is not None:
                 yield PendingBody(row["id"], row["url"], row["content_type"], zlib.decompress(row["body"]),
-                                  row["encoding"], row["body_hash"], row["content_hash"])
+                                  row["encoding"], row["body_hash"], row["content_hash"],
+                                  outdated_analysis=row["processed_body_hash"] == row["body_hash"])
 
     def save_processed(self, processed: ProcessedPage) -> None:
         """Store the analysis of a page's current body; last_changed_at moves only when its text changed."""
@@ -42,22 +48,26 @@ class ProcessingQueue(StoreConnection):
                 """UPDATE pages SET title = ?, text = ?, content_hash = ?, language = ?,
                      processed_body_hash = ?, processed_at = ?, role = ?, role_evidence = ?, regulatory = ?,
                      europe_entry = ?, text_organisation = ?, text_country = ?, language_variants = ?,
-                     simhash = NULL WHERE id = ?""",
+                     genre = ?, analysis_version = ?, simhash = NULL, indexed_content_hash = NULL
+                   WHERE id = ?""",
                 (processed.title, processed.text, content_hash, processed.language, processed.body_hash,
                  now, processed.role, processed.role_evidence, json.dumps(list(processed.regulatory)),
                  json.dumps(list(processed.europe_entry)), processed.text_organisation, processed.text_country,
-                 json.dumps(processed.language_variants), processed.page_id),
+                 json.dumps(processed.language_variants), processed.genre, processed.analysis_version,
+                 processed.page_id),
             )
             db.execute("DELETE FROM tags WHERE page_id = ?", (processed.page_id,))
             db.executemany(
-                "INSERT INTO tags (page_id, application, score, evidence, signal) VALUES (?, ?, ?, ?, ?)",
-                [(processed.page_id, t.application, t.score, t.evidence, t.signal) for t in processed.tags],
+                "INSERT INTO tags (page_id, application, score, evidence, signal, mention) VALUES (?, ?, ?, ?, ?, ?)",
+                [(processed.page_id, t.application, t.score, t.evidence, t.signal, int(t.mention))
+                 for t in processed.tags],
             )
             db.execute("DELETE FROM trl WHERE page_id = ?", (processed.page_id,))
             if processed.trl is not None:
                 db.execute(
-                    "INSERT INTO trl (page_id, level, cue, confidence) VALUES (?, ?, ?, ?)",
-                    (processed.page_id, processed.trl.level, processed.trl.cue, processed.trl.confidence),
+                    "INSERT INTO trl (page_id, level, cue, confidence, runner_up) VALUES (?, ?, ?, ?, ?)",
+                    (processed.page_id, processed.trl.level, processed.trl.cue, processed.trl.confidence,
+                     processed.trl.runner_up),
                 )
 
     def settle_boilerplate_change(self, page_id: int, body_hash: str) -> None:

@@ -43,6 +43,7 @@ class Tag:
     score: float
     evidence: str
     signal: str
+    mention: bool = False  # the page lists others that do this (a directory), it does not do it itself
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class TRLRecord:
     level: int
     cue: str
     confidence: float
+    runner_up: int | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class ProcessedPage:
     text_organisation: str | None = None  # read from the page itself
     text_country: str | None = None
     language_variants: dict[str, str] = field(default_factory=dict)  # hreflang → URL
+    genre: str | None = None  # product, regulatory, clinical_study, research, news, event, directory, about
+    analysis_version: str | None = None  # of the taxonomy, vocabularies, model and code that made the analysis
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class PendingBody:
     encoding: str | None
     body_hash: str
     content_hash: str | None = None  # of the text extracted from the previous body, if any
+    outdated_analysis: bool = False  # body already analysed, by an older version of the analysis
 
 
 @dataclass
@@ -111,3 +116,5 @@ class PageView:
     gone_at: str | None = None
     duplicate_of: int | None = None
     aliases: list[str] = field(default_factory=list)  # other URLs with the same text
+    genre: str | None = None
+    analysis_version: str | None = None

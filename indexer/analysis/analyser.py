@@ -16,13 +16,14 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from indexer.analysis.language import detect_language
+from indexer.analysis.maturity import MaturityJudgement, MaturityModel, default_model, opening, read_evidence
 from indexer.analysis.organisation import Identified, identify_organisation
 from indexer.analysis.regulatory import EuropeEntryFinding, RegulatoryFinding, default_reader
 from indexer.analysis.roles import RoleAssignment, assign_role
 from indexer.analysis.semantic import ApplicationSpace
 from indexer.analysis.sentences import split_sentences
 from indexer.analysis.tagger import DEFAULT_EMBEDDING_POLICY, ApplicationTag, EmbeddingPolicy, Tagger
-from indexer.analysis.trl import TRLEstimate, estimate_trl
+from indexer.analysis.trl import TRLEstimate
 
 EMBEDDING_LANGUAGE = "en"
 # A sentence's opening words carry its topic; MiniLM's cost grows with length, so longer sentences are cut.
@@ -48,6 +49,8 @@ class Analysis:
     country: Identified | None = None
     regulatory: tuple[RegulatoryFinding, ...] = ()
     europe_entry: tuple[EuropeEntryFinding, ...] = ()
+    genre: str | None = None
+    lists_others: bool = False  # a directory or listing: its tags are what the organisations it lists do
 
     def as_dict(self) -> dict:
         return {
@@ -58,7 +61,10 @@ class Analysis:
             ],
             "trl": None if self.trl is None else {
                 "level": self.trl.level, "cue": self.trl.cue, "confidence": round(self.trl.confidence, 4),
+                "runner_up": self.trl.runner_up,
             },
+            "genre": self.genre,
+            "lists_others": self.lists_others,
             "role": None if self.role is None else {
                 "role": self.role.role, "evidence": self.role.evidence, "confidence": self.role.confidence,
             },
@@ -83,8 +89,9 @@ class TextAnalyser:
 
     def __init__(self, tagger: Tagger | None = None, *, use_embeddings: bool = True,
                  encode: Callable[[list[str]], np.ndarray] | None = None,
-                 policy: EmbeddingPolicy = DEFAULT_EMBEDDING_POLICY):
+                 policy: EmbeddingPolicy = DEFAULT_EMBEDDING_POLICY, maturity: MaturityModel | None = None):
         self.tagger = tagger or Tagger.from_taxonomy()
+        self.maturity = maturity or default_model()
         self.use_embeddings = use_embeddings
         self.policy = policy
         self._encode = encode or _default_encoder
@@ -97,24 +104,27 @@ class TextAnalyser:
         yield
         self.stage_seconds[name] += time.perf_counter() - started
 
-    def _semantic_matches(self, lexical: list, languages: list[str | None]) -> list[dict | None]:
-        """Per text, each application's best calibrated similarity, from one batch for all texts.
+    def _embed(self, lexical: list, languages: list[str | None], texts: Sequence[str]
+               ) -> tuple[list[dict | None], np.ndarray]:
+        """One batch for all texts: per text, each application's best calibrated similarity (when the
+        embedding signal is on), and the vector of its opening for the maturity model.
 
-        Only English texts are read: MiniLM (all-MiniLM-L6-v2) was trained on English, and on other
-        languages its similarities say little (measured on the dev set: gold applications of
+        Only English sentences support tags: MiniLM (all-MiniLM-L6-v2) was trained on English, and on
+        other languages its similarities say little (measured on the dev set: gold applications of
         German, French, Korean and Japanese passages score near the background)."""
-        if self._space is None:
+        if self.use_embeddings and self._space is None:
             self._space = ApplicationSpace(self.tagger.applications, self._encode)
-        chosen = [[evidence.sentences[i] for i in evidence.relevant] if language == EMBEDDING_LANGUAGE else []
+        chosen = [[evidence.sentences[i] for i in evidence.relevant]
+                  if self.use_embeddings and language == EMBEDDING_LANGUAGE else []
                   for evidence, language in zip(lexical, languages)]
         flat = [" ".join(sentence.split()[:EMBEDDED_WORDS]) for sentences in chosen for sentence in sentences]
-        vectors = self._encode(flat) if flat else np.zeros((0, self._space.prototypes.shape[1]), np.float32)
+        vectors = self._encode(flat + [opening(text) for text in texts])
         matches, offset = [], 0
         for sentences in chosen:
             matches.append(self._space.best_matches(sentences, vectors[offset: offset + len(sentences)])
                            if sentences else None)
             offset += len(sentences)
-        return matches
+        return matches, vectors[offset:]
 
     def analyse(self, text: str, language: str | None = None, known: KnownOrganisation | None = None) -> Analysis:
         return self.analyse_many([text], [language], [known])[0]
@@ -131,26 +141,39 @@ class TextAnalyser:
         with self._stage("terms"):
             lexical = [self.tagger.lexical(s, text) for s, text in zip(sentences, texts)]
         with self._stage("embedding"):
-            semantic = self._semantic_matches(lexical, languages) if self.use_embeddings else [None] * len(texts)
+            semantic, openings = self._embed(lexical, languages, texts)
         analyses = []
-        for text, language, page_sentences, evidence, matches, org in zip(
-                texts, languages, sentences, lexical, semantic, known):
+        for text, language, page_sentences, evidence, matches, org, vector in zip(
+                texts, languages, sentences, lexical, semantic, known, openings):
             org = org or KnownOrganisation()
             with self._stage("terms"):
                 applications = tuple(self.tagger.decide(evidence, matches, self.policy)) if page_sentences else ()
-            with self._stage("trl"):
-                # A readiness level belongs to a technology: with none recognised, a cue such as "clinical
-                # trial unit" on a contact page would only be noise.
-                trl = estimate_trl(page_sentences) if applications else None
             with self._stage("role, organisation, regulatory"):
                 role = assign_role(page_sentences, org.type)
                 organisation, country = identify_organisation(text, org.name, org.country)
                 regulatory, europe_entry = default_reader().read(page_sentences)
+            with self._stage("trl"):
+                judgement = self.maturity.judge(read_evidence(page_sentences, regulatory, language, vector))
             analyses.append(Analysis(
-                language=language, applications=applications, trl=trl, role=role, organisation=organisation,
-                country=country, regulatory=tuple(regulatory), europe_entry=tuple(europe_entry),
+                language=language, applications=applications, trl=_readiness(judgement, applications), role=role,
+                organisation=organisation, country=country, regulatory=tuple(regulatory),
+                europe_entry=tuple(europe_entry), genre=judgement.genre, lists_others=judgement.lists_others,
             ))
         return analyses
+
+
+def _readiness(judgement: MaturityJudgement, applications: tuple[ApplicationTag, ...]) -> TRLEstimate | None:
+    """A readiness level belongs to a technology. A page the tagger recognised no application on still
+    gets one when its genre describes a technology (a product, a study, a notice, an article, news):
+    tagging misses paraphrases, and a level missing for that reason would hide a real page from TRL
+    filters. Contact, event and listing pages get none without a recognised application (a "clinical
+    trial unit" on a contact page is noise); a listing never has one of its own; below the
+    abstention threshold, none."""
+    if judgement.level is None:
+        return None
+    if not applications and judgement.genre in ("about", "event", "directory"):
+        return None
+    return TRLEstimate(judgement.level, judgement.cue, judgement.confidence, judgement.runner_up)
 
 
 def describe(analysis: Analysis) -> str:
@@ -162,9 +185,13 @@ def describe(analysis: Analysis) -> str:
         lines += [f"{tag.application} {APPLICATIONS[tag.application].name}  score {tag.score:.2f} ({tag.signal})",
                   f"    evidence: {tag.evidence}"]
     if analysis.trl is None:
-        lines.append("TRL: unknown (no cue in the text)")
+        lines.append("TRL: unknown (no application recognised, a listing of others, or too little evidence)")
     else:
-        lines += [f"TRL {analysis.trl.level} (confidence {analysis.trl.confidence:.2f})", f"    cue: {analysis.trl.cue}"]
+        runner_up = f", runner-up {analysis.trl.runner_up}" if analysis.trl.runner_up else ""
+        lines += [f"TRL {analysis.trl.level} (confidence {analysis.trl.confidence:.2f}{runner_up})",
+                  f"    cue: {analysis.trl.cue}"]
+    if analysis.genre:
+        lines.append(f"genre: {analysis.genre}" + (" (lists other organisations)" if analysis.lists_others else ""))
     if analysis.role is None:
         lines.append("role: unknown")
     else:

@@ -15,8 +15,10 @@ from typing import Any, Callable, Iterable
 logger = logging.getLogger(__name__)
 
 TagFn = Callable[[dict], Iterable[str]]
-TRLFn = Callable[[dict], int | None]
+# A level or None; or (level or None, confidence) where the estimator states how sure it is.
+TRLFn = Callable[[dict], "int | None | tuple[int | None, float | None]"]
 CountryFn = Callable[[dict], str | None]
+GenreFn = Callable[[dict], str | None]
 
 TRL_BANDS = ((1, 3), (4, 6), (7, 9))
 # Levels below market: where readiness is hardest to read and matters most for scouting.
@@ -26,6 +28,8 @@ BASELINE_TRL = 9
 # Applications whose vocabulary overlaps (spectroscopy vs spectrophotometry, endoscopic vs OCT
 # imaging, photobiomodulation vs fibre delivery); always reported, with any pair the run confuses.
 NEIGHBOUR_PAIRS = (("A09", "A18"), ("A12", "A20"), ("A28", "A19"))
+# Confidence bins of the reliability table: is a TRL given with confidence 0.8 within one level 80% of the time?
+RELIABILITY_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 class EvaluationDataError(ValueError):
@@ -125,8 +129,35 @@ def _trl_scores(pairs: list[tuple[int, int | None]]) -> dict[str, float]:
     }
 
 
-def _trl_metrics(pairs: list[tuple[int, int | None]]) -> dict[str, Any]:
-    """pairs of (gold, predicted), overall, per gold band, below market, and against TRL 9 for all."""
+def _band_confusion(pairs: list[tuple[int, int | None]]) -> dict[str, dict[str, int]]:
+    """Gold band (rows) against predicted band (columns, "none" for no estimate)."""
+    names = [f"{low}-{high}" for low, high in TRL_BANDS]
+    matrix = {gold: {predicted: 0 for predicted in names + ["none"]} for gold in names}
+    for gold, predicted in pairs:
+        matrix[names[_band(gold)]]["none" if predicted is None else names[_band(predicted)]] += 1
+    return matrix
+
+
+def _reliability(triples: list[tuple[int, int | None, float | None]]) -> dict[str, Any]:
+    """Confidence bins against the share within one level, and the expected calibration error."""
+    rated = [(gold, predicted, confidence) for gold, predicted, confidence in triples
+             if predicted is not None and confidence is not None]
+    bins, error = [], 0.0
+    for low, high in zip(RELIABILITY_BINS[:-1], RELIABILITY_BINS[1:]):
+        inside = [(g, p, c) for g, p, c in rated if low < c <= high or (low == 0.0 and c == 0.0)]
+        if not inside:
+            bins.append({"bin": f"{low:.1f}-{high:.1f}", "n": 0, "confidence": None, "within1": None})
+            continue
+        confidence = sum(c for _, _, c in inside) / len(inside)
+        accuracy = sum(abs(g - p) <= 1 for g, p, _ in inside) / len(inside)
+        error += len(inside) / len(rated) * abs(confidence - accuracy)
+        bins.append({"bin": f"{low:.1f}-{high:.1f}", "n": len(inside), "confidence": confidence, "within1": accuracy})
+    return {"bins": bins, "ece": error if rated else None, "n": len(rated)}
+
+
+def _trl_summary(pairs: list[tuple[int, int | None]], genres: list[str | None]) -> dict[str, Any]:
+    """Everything measured of one set of predictions: overall, per gold band, below market, per genre,
+    the band confusion matrix and the abstention rate."""
     scores = _trl_scores(pairs)
     early = [(g, p) for g, p in pairs if g <= EARLY_TRL_MAX]
     per_band = {}
@@ -135,18 +166,45 @@ def _trl_metrics(pairs: list[tuple[int, int | None]]) -> dict[str, Any]:
         band_scores = _trl_scores(band)
         per_band[f"{low}-{high}"] = {"n": len(band), "exact": band_scores["exact"],
                                      "within1": band_scores["within1"]}
-    baseline = _trl_scores([(gold, BASELINE_TRL) for gold, _ in pairs])
+    per_genre = {}
+    for genre in sorted({g for g in genres if g}):
+        chosen = [pair for pair, g in zip(pairs, genres) if g == genre]
+        genre_scores = _trl_scores(chosen)
+        per_genre[genre] = {"n": len(chosen), "exact": genre_scores["exact"], "within1": genre_scores["within1"],
+                            "band_accuracy": genre_scores["band_accuracy"]}
     return {
         "trl_n": len(pairs),
         "trl_unknown": sum(p is None for _, p in pairs),
+        "trl_abstention_rate": _ratio(sum(p is None for _, p in pairs), len(pairs)),
         **{f"trl_{name}": value for name, value in scores.items()},
         "trl_per_band": per_band,
         "trl_early_n": len(early),
         "trl_early_within1": _trl_scores(early)["within1"],
-        "trl_baseline": {"level": BASELINE_TRL, "exact": baseline["exact"], "within1": baseline["within1"],
-                         "band_accuracy": baseline["band_accuracy"],
-                         "early_within1": _trl_scores([(g, BASELINE_TRL) for g, _ in early])["within1"]},
+        "trl_per_genre": per_genre,
+        "trl_band_confusion": _band_confusion(pairs),
     }
+
+
+def _trl_metrics(triples: list[tuple[int, int | None, float | None]], genres: list[str | None]) -> dict[str, Any]:
+    """(gold, predicted, confidence) triples: every figure, the reliability of the confidence, and the same
+    figures for the constant TRL 9 baseline on the same passages."""
+    pairs = [(gold, predicted) for gold, predicted, _ in triples]
+    metrics = _trl_summary(pairs, genres)
+    metrics["trl_reliability"] = _reliability(triples)
+    baseline = _trl_summary([(gold, BASELINE_TRL) for gold, _ in pairs], genres)
+    metrics["trl_baseline"] = {
+        "level": BASELINE_TRL,
+        **{name.removeprefix("trl_"): value for name, value in baseline.items()
+           if name not in ("trl_n", "trl_unknown", "trl_abstention_rate")},
+    }
+    metrics["trl_baseline"]["early_within1"] = baseline["trl_early_within1"]
+    return metrics
+
+
+def _prediction(value: Any) -> tuple[int | None, float | None]:
+    if isinstance(value, tuple):
+        return value[0], value[1]
+    return value, None
 
 
 def _country_metrics(pairs: list[tuple[str, str | None]]) -> dict[str, Any]:
@@ -157,15 +215,16 @@ def _country_metrics(pairs: list[tuple[str, str | None]]) -> dict[str, Any]:
             "country_precision": _ratio(correct, len(answered)), "country_accuracy": _ratio(correct, len(pairs))}
 
 
-def evaluate(records: list[dict], tag_fn: TagFn, trl_fn: TRLFn, country_fn: CountryFn | None = None
-             ) -> dict[str, Any]:
+def evaluate(records: list[dict], tag_fn: TagFn, trl_fn: TRLFn, country_fn: CountryFn | None = None,
+             genre_fn: GenreFn | None = None) -> dict[str, Any]:
     """Compare predictions with gold labels.
 
-    ``tag_fn(record)`` returns predicted application ids; ``trl_fn(record)`` a level or None;
-    ``country_fn(record)``, when given, an ISO alpha-2 code or None, scored on records with a gold
-    ``country``.
+    ``tag_fn(record)`` returns predicted application ids; ``trl_fn(record)`` a level or None, or (level,
+    confidence); ``country_fn(record)``, when given, an ISO alpha-2 code or None, scored on records with a
+    gold ``country``; ``genre_fn(record)``, when given, the predicted genre, scored on records with a gold
+    ``genre`` (TRL figures per genre use the gold genre).
     """
-    golds, predictions, trl_pairs, country_pairs = [], [], [], []
+    golds, predictions, trl_triples, trl_genres, country_pairs, genre_pairs = [], [], [], [], [], []
     negatives = negatives_tagged = 0
     for record in records:
         gold = set(record.get("applications") or [])
@@ -176,15 +235,22 @@ def evaluate(records: list[dict], tag_fn: TagFn, trl_fn: TRLFn, country_fn: Coun
             negatives += 1
             negatives_tagged += bool(predicted)
         if record.get("trl") is not None:
-            trl_pairs.append((int(record["trl"]), trl_fn(record)))
+            level, confidence = _prediction(trl_fn(record))
+            trl_triples.append((int(record["trl"]), level, confidence))
+            trl_genres.append(record.get("genre"))
         if country_fn is not None and record.get("country"):
             country_pairs.append((str(record["country"]), country_fn(record)))
+        if genre_fn is not None and record.get("genre"):
+            genre_pairs.append((record["genre"], genre_fn(record)))
     metrics = {"n": len(records)}
     metrics.update(_application_metrics(golds, predictions))
     metrics["neighbour_confusions"] = _neighbour_confusions(golds, predictions, metrics["confusions"])
-    metrics.update(_trl_metrics(trl_pairs))
+    metrics.update(_trl_metrics(trl_triples, trl_genres))
     if country_fn is not None:
         metrics.update(_country_metrics(country_pairs))
+    if genre_pairs:
+        metrics["genre_n"] = len(genre_pairs)
+        metrics["genre_accuracy"] = _ratio(sum(g == p for g, p in genre_pairs), len(genre_pairs))
     metrics["negatives"] = negatives
     metrics["negatives_tagged_rate"] = _ratio(negatives_tagged, negatives)
     return metrics
@@ -204,9 +270,14 @@ def format_report(metrics: dict[str, Any]) -> str:
             f"{band} (n={m['n']}) exact {m['exact']:.3f} within±1 {m['within1']:.3f}"
             for band, m in metrics["trl_per_band"].items()),
         f"TRL gold ≤ {EARLY_TRL_MAX} (n={metrics['trl_early_n']})  within±1 {metrics['trl_early_within1']:.3f}",
+        f"TRL abstained on {metrics['trl_abstention_rate']:.0%} of passages with a gold level",
         f"baseline TRL {metrics['trl_baseline']['level']} for all:  exact {metrics['trl_baseline']['exact']:.3f}"
         f"  within±1 {metrics['trl_baseline']['within1']:.3f}  band {metrics['trl_baseline']['band_accuracy']:.3f}"
+        f"  MAE {metrics['trl_baseline']['mae']:.2f}"
         f"  within±1 on gold ≤ {EARLY_TRL_MAX} {metrics['trl_baseline']['early_within1']:.3f}",
+        "baseline per gold band:  " + "  ".join(
+            f"{band} (n={m['n']}) exact {m['exact']:.3f} within±1 {m['within1']:.3f}"
+            for band, m in metrics["trl_baseline"]["per_band"].items()),
         "",
         "per application:  id     P     R    F1  support",
     ]
@@ -217,6 +288,24 @@ def format_report(metrics: dict[str, Any]) -> str:
     if "country_n" in metrics:
         lines.insert(3, f"country (n={metrics['country_n']}, answered {metrics['country_answered']})"
                         f"  precision {metrics['country_precision']:.3f}  accuracy {metrics['country_accuracy']:.3f}")
+    if "genre_accuracy" in metrics:
+        lines.insert(3, f"genre (n={metrics['genre_n']})  accuracy {metrics['genre_accuracy']:.3f}")
+    if metrics["trl_per_genre"]:
+        lines += ["", "TRL per gold genre:     n  exact  within±1  band   (baseline TRL 9: exact  within±1  band)"]
+        for genre, m in metrics["trl_per_genre"].items():
+            b = metrics["trl_baseline"]["per_genre"][genre]
+            lines.append(f"  {genre:<16} {m['n']:>4}  {m['exact']:.3f}  {m['within1']:.3f}     {m['band_accuracy']:.3f}"
+                         f"                  {b['exact']:.3f}  {b['within1']:.3f}     {b['band_accuracy']:.3f}")
+    lines += ["", "TRL bands, gold (rows) × estimated (columns):",
+              "         " + "".join(f"{name:>7}" for name in next(iter(metrics["trl_band_confusion"].values())))]
+    lines += [f"  {gold:<7}" + "".join(f"{count:>7}" for count in row.values())
+              for gold, row in metrics["trl_band_confusion"].items()]
+    reliability = metrics["trl_reliability"]
+    if reliability["n"]:
+        lines += ["", f"TRL confidence reliability (n={reliability['n']}, expected calibration error "
+                      f"{reliability['ece']:.3f}): bin, n, mean confidence, share within ±1"]
+        lines += [f"  {b['bin']}  {b['n']:>4}" + (f"  {b['confidence']:.2f}  {b['within1']:.2f}" if b["n"] else "")
+                  for b in reliability["bins"]]
     lines += ["", "neighbouring applications (passages about one tagged with the other):"]
     lines += [f"  {pair}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
               for pair, counts in metrics["neighbour_confusions"].items()]

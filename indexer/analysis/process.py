@@ -14,6 +14,7 @@ from indexer.analysis.analyser import KnownOrganisation, TextAnalyser
 from indexer.analysis.extract import Extracted, ExtractionError, extract
 from indexer.analysis.organisation import Identified
 from indexer.analysis.language import detect_language
+from indexer.analysis.version import analysis_version
 from store import PendingBody, ProcessedPage, Store, Tag, TRLRecord, sha256_hex
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ class ProcessReport:
     tagged: int = 0
     failed: int = 0
     boilerplate_only: int = 0  # bodies that changed around an unchanged main text: not analysed again
+    reanalysed: int = 0  # unchanged pages analysed again because the analysis changed
 
 
 def _batches(items: Iterable[PendingBody], size: int) -> Iterator[list[PendingBody]]:
@@ -60,9 +62,10 @@ class PageProcessor:
                 text=page.text,
                 language=language,
                 body_hash=pending.body_hash,
-                tags=tuple(Tag(t.application, t.score, t.evidence, t.signal) for t in analysis.applications),
+                tags=tuple(Tag(t.application, t.score, t.evidence, t.signal, mention=analysis.lists_others)
+                           for t in analysis.applications),
                 trl=None if analysis.trl is None else TRLRecord(analysis.trl.level, analysis.trl.cue,
-                                                                analysis.trl.confidence),
+                                                                analysis.trl.confidence, analysis.trl.runner_up),
                 role=analysis.role.role if analysis.role else None,
                 role_evidence=analysis.role.evidence if analysis.role else None,
                 regulatory=tuple(finding.as_dict() for finding in analysis.regulatory),
@@ -70,6 +73,8 @@ class PageProcessor:
                 text_organisation=_from_text(analysis.organisation),
                 text_country=_from_text(analysis.country),
                 language_variants=page.language_variants,
+                genre=analysis.genre,
+                analysis_version=analysis_version(),
             )
             for (pending, page), language, analysis in zip(extracted, languages, analyses)
         ]
@@ -89,20 +94,24 @@ def _known_organisation(store: Store, page_id: int) -> KnownOrganisation | None:
 
 
 def process_pending(store: Store, processor: PageProcessor | None = None) -> ProcessReport:
-    """Process every page fetched or changed since it was last processed."""
+    """Process every page fetched or changed since it was last processed, and every page an older version
+    of the analysis (taxonomy, vocabularies, model, code) made."""
     processor = processor or PageProcessor()
     report = ProcessReport()
-    for batch in _batches(store.pending_bodies(), BATCH_PAGES):
+    for batch in _batches(store.pending_bodies(analysis_version()), BATCH_PAGES):
         extracted, known = [], []
+        outdated = {pending.page_id for pending in batch if pending.outdated_analysis}
         for pending in batch:
             try:
                 page = extract(pending.body, pending.content_type, pending.encoding, pending.url)
             except ExtractionError as exc:
                 log.warning("cannot extract %s: %s", pending.url, exc)
-                store.save_processed(ProcessedPage(pending.page_id, "", "", None, pending.body_hash))
+                store.save_processed(ProcessedPage(pending.page_id, "", "", None, pending.body_hash,
+                                                   analysis_version=analysis_version()))
                 report.failed += 1
                 continue
-            if pending.content_hash is not None and sha256_hex(page.text) == pending.content_hash:
+            if (not pending.outdated_analysis and pending.content_hash is not None
+                    and sha256_hex(page.text) == pending.content_hash):
                 store.settle_boilerplate_change(pending.page_id, pending.body_hash)
                 report.boilerplate_only += 1
                 continue
@@ -111,5 +120,6 @@ def process_pending(store: Store, processor: PageProcessor | None = None) -> Pro
         for processed in processor.process_many(extracted, known):
             store.save_processed(processed)
             report.processed += 1
+            report.reanalysed += processed.page_id in outdated
             report.tagged += bool(processed.tags)
     return report

@@ -39,6 +39,7 @@ class TRLEstimate:
     level: int
     cue: str
     confidence: float
+    runner_up: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,16 +71,23 @@ class TRLEstimator:
             return before[-SCOPE_WORDS * 2:]
         return " ".join(before.split()[-SCOPE_WORDS:])
 
-    def _cancelled(self, sentence: str, cue: _Cue) -> bool:
+    def _frame(self, sentence: str, cue: _Cue) -> str:
+        """present, or what cancels the cue: negated ("not yet CE marked") or planned ("will start a trial")."""
         scope = self._scope_before(sentence, cue.start)
         after = sentence[cue.end: cue.end + 12]  # Japanese/Korean negate after the verb
         if self._negation is not None and (self._negation.search(scope) or
                                            (has_cjk(after) and self._negation.search(after))):
-            return True
-        return self._future is not None and bool(self._future.search(scope))
+            return "negated"
+        if self._future is not None and self._future.search(scope):
+            return "planned"
+        return "present"
 
     def sentence_cues(self, sentence: str) -> list[_Cue]:
         """Cues in one sentence, longest first wins where cues overlap, cancelled ones dropped."""
+        return [cue for cue, frame in self.framed_cues(sentence) if frame == "present"]
+
+    def framed_cues(self, sentence: str) -> list[tuple[_Cue, str]]:
+        """Every cue in one sentence with its frame (present, negated, planned); overlaps resolved longest first."""
         sentence = sentence.replace("’", "'")  # same length, so offsets stay valid
         found = [
             _Cue(level, strength, m.start(), m.end())
@@ -91,7 +99,7 @@ class TRLEstimator:
         for cue in found:
             if all(cue.end <= k.start or cue.start >= k.end for k in kept):
                 kept.append(cue)
-        return [cue for cue in kept if not self._cancelled(sentence, cue)]
+        return [(cue, self._frame(sentence, cue)) for cue in kept]
 
     def estimate(self, sentences: list[str]) -> TRLEstimate | None:
         support: dict[int, float] = {}

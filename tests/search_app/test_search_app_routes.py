@@ -154,7 +154,8 @@ def test_api_page_returns_the_detail_as_json(client, page_ids):
     assert payload["organisation"] == "Acme Retina Imaging"
     assert payload["tags"][0]["application"] == "A20"
     assert payload["tags"][0]["evidence"] == RETINA.tags[0].evidence
-    assert payload["trl"] == {"level": 9, "cue": RETINA.trl.cue, "confidence": 0.85, "label": TRL_LABELS[9]}
+    assert payload["trl"] == {"level": 9, "cue": RETINA.trl.cue, "confidence": 0.85, "label": TRL_LABELS[9],
+                              "runner_up": None}
 
 
 def test_missing_page_is_404_in_html_and_json(client):

@@ -75,15 +75,20 @@ def test_analyse_many_embeds_all_pages_in_one_batch_and_keeps_order():
     assert [a.applications[0].application if a.applications else None for a in analyses] == ["A20", "A31", None]
     assert len(encoder.calls) == 1  # one batch for the whole call
     embedded = encoder.calls[0]
-    # Only English sentences are embedded (MiniLM is an English model), a few per page at most.
-    assert embedded and all(sentence in OCT_PAGE for sentence in embedded)
+    # Tag support reads only English sentences (MiniLM is an English model), a few per page at most; then
+    # each page's opening follows, in order, for the maturity model.
+    sentences, openings = embedded[:-3], embedded[-3:]
+    assert sentences and all(sentence in OCT_PAGE for sentence in sentences)
+    assert [o.split()[0] for o in openings] == [OCT_PAGE.split()[0], GERMAN_PAGE.split()[0], "Nothing"]
     assert analyses[1].applications[0].signal == "term"
 
 
 def test_embeddings_off_uses_terms_only():
     encoder = RecordingEncoder()
     analysis = TextAnalyser(use_embeddings=False, encode=encoder).analyse(OCT_PAGE, "en")
-    assert encoder.calls == [] and "embedding" not in analysis.applications[0].signal
+    # Only the page's opening is embedded, for the maturity model; no sentence supports a tag.
+    assert encoder.calls == [[" ".join(OCT_PAGE.split()[:180])]]
+    assert "embedding" not in analysis.applications[0].signal
 
 
 def test_stage_times_are_recorded(analyser):

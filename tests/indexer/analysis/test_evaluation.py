@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import pytest
 
 from indexer.analysis.evaluation import EvaluationDataError, evaluate, format_report, load_jsonl
@@ -75,8 +78,25 @@ def test_trl_per_band_early_levels_and_baseline(metrics):
     assert metrics["trl_per_band"]["1-3"]["n"] == 0
     assert metrics["trl_early_n"] == 1 and metrics["trl_early_within1"] == 1.0
     # TRL 9 for all: 4 wrong, 9 right, 7 wrong (band right)
-    assert metrics["trl_baseline"] == {"level": 9, "exact": pytest.approx(1 / 3), "within1": pytest.approx(1 / 3),
-                                       "band_accuracy": pytest.approx(2 / 3), "early_within1": 0.0}
+    baseline = metrics["trl_baseline"]
+    assert (baseline["level"], baseline["exact"], baseline["within1"], baseline["band_accuracy"],
+            baseline["early_within1"]) == (9, pytest.approx(1 / 3), pytest.approx(1 / 3), pytest.approx(2 / 3), 0.0)
+    assert baseline["mae"] == pytest.approx((5 + 0 + 2) / 3)
+    assert baseline["band_confusion"]["4-6"] == {"1-3": 0, "4-6": 0, "7-9": 1, "none": 0}
+
+
+def test_band_confusion_abstention_and_reliability():
+    records = [{"applications": ["A01"], "trl": gold, "genre": genre}
+               for gold, genre in ((2, "research"), (5, "research"), (9, "product"), (8, "product"))]
+    predictions = iter([(3, 0.9), (None, 0.3), (9, 0.7), (4, 0.7)])
+    metrics = evaluate(records, lambda r: ["A01"], lambda r: next(predictions))
+    assert metrics["trl_abstention_rate"] == 0.25
+    assert metrics["trl_band_confusion"]["4-6"]["none"] == 1 and metrics["trl_band_confusion"]["7-9"]["4-6"] == 1
+    assert metrics["trl_per_genre"]["product"] == {"n": 2, "exact": 0.5, "within1": 0.5, "band_accuracy": 0.5}
+    bins = {b["bin"]: b for b in metrics["trl_reliability"]["bins"]}
+    assert bins["0.6-0.8"]["n"] == 2 and bins["0.6-0.8"]["within1"] == 0.5 and bins["0.8-1.0"]["within1"] == 1.0
+    # |0.7 - 0.5| weighs 2/3, |0.9 - 1| weighs 1/3
+    assert metrics["trl_reliability"]["ece"] == pytest.approx(2 / 3 * 0.2 + 1 / 3 * 0.1)
 
 
 def test_neighbour_confusions_always_report_the_known_pairs():
@@ -96,34 +116,58 @@ def test_country_precision_ignores_silence_but_accuracy_does_not():
     assert result["country_precision"] == 0.5 and result["country_accuracy"] == pytest.approx(1 / 3)
 
 
-# Measured on the 60-passage dev set with the full analysis (terms + MiniLM support), and identical
-# without embeddings: app micro-F1 0.965, macro-F1 0.973, TRL exact 0.796, within±1 0.918, band 0.898,
-# within±1 on gold ≤ 6 0.944, MAE 0.21, negatives tagged 0% (TRL 9 for all: exact 0.551, within±1
-# 0.592). Floors sit about 0.03-0.05 below, so changes that lose ground fail here. The vocabulary
-# was written after reading dev.jsonl: these figures are optimistic for unseen pages.
-MICRO_F1_FLOOR = 0.92
-MACRO_F1_FLOOR = 0.93
-TRL_WITHIN1_FLOOR = 0.88
-TRL_EXACT_FLOOR = 0.76
-TRL_EARLY_WITHIN1_FLOOR = 0.88
+REPO = Path(__file__).resolve().parents[3]
 
 
-@pytest.mark.slow
-def test_dev_set_quality_gate(minilm_analyser):
-    records = load_jsonl(shared_path("eval", "dev.jsonl"))
-    analyses = minilm_analyser.analyse_many([r["text"] for r in records], [r.get("lang") for r in records])
+def _gate_metrics(analyser, path) -> tuple[dict, str]:
+    """Analyse as production does: the language is detected, never taken from the gold label."""
+    records = load_jsonl(path)
+    analyses = analyser.analyse_many([r["text"] for r in records])
     by_record = {id(record): analysis for record, analysis in zip(records, analyses)}
 
     def trl(record):
         estimate = by_record[id(record)].trl
-        return estimate.level if estimate else None
+        return (estimate.level, estimate.confidence) if estimate else None
 
-    result = evaluate(records, lambda r: [t.application for t in by_record[id(r)].applications], trl)
-    report = format_report(result)
-    assert result["app_micro_f1"] >= MICRO_F1_FLOOR, report
-    assert result["app_macro_f1"] >= MACRO_F1_FLOOR, report
-    assert result["trl_within1"] >= TRL_WITHIN1_FLOOR, report
-    assert result["trl_exact"] >= TRL_EXACT_FLOOR, report
-    assert result["trl_early_within1"] >= TRL_EARLY_WITHIN1_FLOOR, report
-    assert result["trl_exact"] > result["trl_baseline"]["exact"] + 0.15, report
+    result = evaluate(records, lambda r: [t.application for t in by_record[id(r)].applications], trl,
+                      genre_fn=lambda r: by_record[id(r)].genre)
+    return result, format_report(result)
+
+
+# ../shared/eval/dev.jsonl was read while the tagger's vocabulary was written: a regression check only,
+# never evidence of quality. Measured 2026-11-30 (language detected): app micro-F1 0.965, macro-F1
+# 0.973, TRL exact 0.592, within ±1 0.694, within ±1 on gold ≤ 6 0.778, negatives tagged 0%.
+SHARED_DEV_FLOORS = {"app_micro_f1": 0.92, "app_macro_f1": 0.93, "trl_within1": 0.64, "trl_exact": 0.54,
+                     "trl_early_within1": 0.72}
+# eval/ (ours): the maturity model was fitted on eval/train.jsonl only. dev was looked at while choosing
+# how TRL and tags combine; test was run once, at the end (figures in eval/README.md). Floors sit a few
+# points below the measured figures so that changes losing ground fail here.
+EVAL_FLOORS = {
+    "dev.jsonl": {"app_micro_f1": 0.56, "trl_within1": 0.48, "trl_band_accuracy": 0.40, "trl_early_within1": 0.40},
+    "test.jsonl": {"app_micro_f1": 0.52, "trl_within1": 0.66, "trl_band_accuracy": 0.54, "trl_early_within1": 0.64},
+}
+
+
+@pytest.mark.slow
+def test_shared_dev_set_regression_gate(minilm_analyser):
+    result, report = _gate_metrics(minilm_analyser, shared_path("eval", "dev.jsonl"))
+    for metric, floor in SHARED_DEV_FLOORS.items():
+        assert result[metric] >= floor, f"{metric} {result[metric]:.3f} < {floor}\n{report}"
+    assert result["trl_within1"] > result["trl_baseline"]["within1"], report
     assert result["negatives_tagged_rate"] <= 0.1, report
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("split", sorted(EVAL_FLOORS))
+def test_eval_split_quality_gate(minilm_analyser, split):
+    result, report = _gate_metrics(minilm_analyser, REPO / "eval" / split)
+    for metric, floor in EVAL_FLOORS[split].items():
+        assert result[metric] >= floor, f"{metric} {result[metric]:.3f} < {floor}\n{report}"
+    for metric in ("within1", "band_accuracy"):
+        assert result[f"trl_{metric}"] > result["trl_baseline"][metric], report
+    assert result["negatives_tagged_rate"] <= 0.1, report
+
+
+def test_test_split_is_frozen():
+    expected = (REPO / "eval" / "test.sha256").read_text().split()[0]
+    assert hashlib.sha256((REPO / "eval" / "test.jsonl").read_bytes()).hexdigest() == expected

@@ -83,3 +83,29 @@ def test_ad_hoc_site_pages_take_organisation_and_country_from_their_text(tmp_pat
         page = store.page(store.page_id_for_url("http://127.0.0.1/contact"))
     assert page.country == "US"
     assert "Photonova" in page.organisation
+
+
+def test_pages_made_by_an_older_analysis_are_analysed_again_and_reindexed(tmp_path, monkeypatch):
+    processor = PageProcessor(TextAnalyser(encode=bag_of_words))
+    with Store.open(tmp_path / "scout.sqlite3") as store:
+        store.upsert_organisations([{"id": "h1", "name": "Pretend Hospital", "type": "hospital"}])
+        _fetch(store, store.start_crawl_run(["h1"]), PAGE)
+        monkeypatch.setattr("indexer.analysis.process.analysis_version", lambda: "old-taxonomy")
+        process_pending(store, processor)
+        page_id = store.page_id_for_url("http://127.0.0.1/pdt")
+        store.mark_indexed([page_id])
+        assert process_pending(store, processor).processed == 0  # nothing changed: nothing to do
+        assert store.page_ids_to_index() == []
+
+        monkeypatch.setattr("indexer.analysis.process.analysis_version", lambda: "edited-taxonomy")
+        report = process_pending(store, processor)
+        page = store.page(page_id)
+    assert (report.processed, report.reanalysed, report.boilerplate_only) == (1, 1, 0)
+    assert page.analysis_version == "edited-taxonomy" and page.tags[0].application == "A31"
+    assert page.genre is not None
+    assert store_page_ids_to_index(tmp_path) == [page_id]  # the index follows the new analysis
+
+
+def store_page_ids_to_index(tmp_path):
+    with Store.open(tmp_path / "scout.sqlite3") as store:
+        return store.page_ids_to_index()

@@ -1,0 +1,187 @@
+"""Learn the maturity model (indexer/analysis/models/maturity.json) from labelled passages.
+
+    python -m indexer.analysis.maturity_training eval/train.jsonl
+
+Only the train split is read: cross-validated figures on it choose the regularisation, the
+probability temperature and the abstention threshold, and are printed as fit figures. The test
+split is never read here (see eval/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from indexer.analysis.language import detect_language
+from indexer.analysis.embedding_model import embed
+from indexer.analysis.maturity import GENRES, LEVELS, MODEL_FILE, PageEvidence, opening, read_evidence
+from indexer.analysis.regulatory import default_reader
+from indexer.analysis.sentences import split_sentences
+
+FOLDS = 5
+SEED = 13
+C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
+TEMPERATURES = tuple(np.round(np.arange(0.5, 2.51, 0.1), 2))
+
+
+def passage_evidence(texts: list[str]) -> list[PageEvidence]:
+    """What production reads from passages: language detected, never taken from the label."""
+    vectors = embed([opening(text) for text in texts])
+    result = []
+    for text, vector in zip(texts, vectors):
+        language = detect_language(text)
+        sentences = split_sentences(text, language)
+        regulatory, _ = default_reader().read(sentences)
+        result.append(read_evidence(sentences, regulatory, language, vector))
+    return result
+
+
+def _matrix(rows: list[dict[str, float]], names: list[str]) -> np.ndarray:
+    return np.array([[row.get(name, 0.0) for name in names] for row in rows], dtype=np.float64)
+
+
+def _fit(x: np.ndarray, y: np.ndarray, c: float):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(x)
+    scaler.scale_[scaler.scale_ == 0] = 1.0
+    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(scaler.transform(x), y)
+    return scaler, model
+
+
+def _out_of_fold(x: np.ndarray, y: np.ndarray, c: float) -> np.ndarray:
+    """Cross-validated probabilities (columns in the order of np.unique(y))."""
+    from sklearn.model_selection import StratifiedKFold
+
+    classes = np.unique(y)
+    result = np.zeros((len(y), len(classes)))
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    for train, held in folds.split(x, y):
+        scaler, model = _fit(x[train], y[train], c)
+        columns = [list(classes).index(k) for k in model.classes_]
+        result[np.ix_(held, columns)] = model.predict_proba(scaler.transform(x[held]))
+    return result
+
+
+def _spec(scaler, model, names: list[str], temperature: float = 1.0) -> dict:
+    return {"features": names, "classes": [k.item() if hasattr(k, "item") else k for k in model.classes_],
+            "mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
+            "coef": (model.coef_ / temperature).tolist(), "intercept": (model.intercept_ / temperature).tolist()}
+
+
+def _tempered(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    logits = np.log(np.clip(probabilities, 1e-12, 1)) / temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    weights = np.exp(logits)
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def _window_confidence(probabilities: np.ndarray, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted level and the probability mass within one level of it, per row."""
+    full = np.zeros((len(probabilities), len(LEVELS)))
+    for column, level in enumerate(classes):
+        full[:, int(level) - 1] = probabilities[:, column]
+    predicted = full.argmax(axis=1) + 1
+    confidence = np.array([full[i, max(p - 2, 0): p + 1].sum() for i, p in enumerate(predicted)])
+    return predicted, confidence
+
+
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+    edges = np.linspace(0, 1, bins + 1)
+    error = 0.0
+    for low, high in zip(edges[:-1], edges[1:]):
+        inside = (confidence > low) & (confidence <= high)
+        if inside.any():
+            error += inside.mean() * abs(confidence[inside].mean() - correct[inside].mean())
+    return float(error)
+
+
+def train(rows: list[dict], log=print) -> dict:
+    evidence = passage_evidence([row["text"] for row in rows])
+    base_names = sorted(evidence[0].features)
+    x_all = _matrix([e.features for e in evidence], base_names)
+    genres = np.array([row["genre"] for row in rows])
+
+    best_genre = max(C_GRID, key=lambda c: (_out_of_fold(x_all, genres, c).argmax(1) ==
+                                            np.searchsorted(np.unique(genres), genres)).mean())
+    genre_oof = _out_of_fold(x_all, genres, best_genre)
+    genre_accuracy = float((genre_oof.argmax(1) == np.searchsorted(np.unique(genres), genres)).mean())
+    log(f"genre: C={best_genre}, cross-validated accuracy {genre_accuracy:.3f} (n={len(rows)})")
+
+    with_trl = np.array([row.get("trl") is not None and bool(row.get("applications")) for row in rows])
+    genre_names = [f"p_{g}" for g in np.unique(genres)]
+    names = base_names + genre_names
+    x_trl = np.hstack([x_all, genre_oof])[with_trl]
+    levels = np.array([row["trl"] for row in rows])[with_trl].astype(int)
+    trl_classes = np.unique(levels)
+
+    def cv_scores(c: float) -> tuple[float, float, np.ndarray]:
+        oof = _out_of_fold(x_trl, levels, c)
+        predicted, _ = _window_confidence(oof, trl_classes)
+        return float((abs(predicted - levels) <= 1).mean()), float((predicted == levels).mean()), oof
+
+    scored = {c: cv_scores(c) for c in C_GRID}
+    best_trl = max(C_GRID, key=lambda c: (scored[c][0] + scored[c][1], -c))
+    within, exact, oof = scored[best_trl]
+    predicted, _ = _window_confidence(oof, trl_classes)
+    correct = (abs(predicted - levels) <= 1).astype(float)
+    temperature = min(TEMPERATURES, key=lambda t: expected_calibration_error(
+        _window_confidence(_tempered(oof, t), trl_classes)[1], correct))
+    _, confidence = _window_confidence(_tempered(oof, temperature), trl_classes)
+    ece = expected_calibration_error(confidence, correct)
+    # Abstain where an estimate is more likely wrong than right (within one level), as cross-validation shows.
+    abstain_below = 0.0
+    for threshold in np.round(np.arange(0.2, 0.8, 0.05), 2):
+        below = confidence < threshold
+        if below.sum() >= 5 and correct[below].mean() < 0.5:
+            abstain_below = float(threshold)
+    kept = confidence >= abstain_below
+    log(f"TRL: C={best_trl}, temperature {temperature}, cross-validated on train (n={len(levels)}): "
+        f"within ±1 {within:.3f}, exact {exact:.3f}, ECE {ece:.3f}; abstain below {abstain_below} "
+        f"({1 - kept.mean():.1%} abstained, within ±1 of the rest {correct[kept].mean():.3f})")
+
+    genre_scaler, genre_model = _fit(x_all, genres, best_genre)
+    genre_in_sample = genre_model.predict_proba(genre_scaler.transform(x_all))
+    # The TRL model learns from out-of-fold genre probabilities: the ones it will see on unseen pages.
+    trl_scaler, trl_model = _fit(np.hstack([x_all, genre_oof])[with_trl], levels, best_trl)
+    del genre_in_sample
+    spec = {
+        "genre": _spec(genre_scaler, genre_model, base_names),
+        "trl": _spec(trl_scaler, trl_model, names, temperature),
+        "abstain_below": abstain_below,
+        "listing_threshold": 0.5,
+        "trained_on": {"passages": len(rows), "with_trl": int(with_trl.sum()),
+                       "cross_validated": {"genre_accuracy": round(genre_accuracy, 3), "trl_within_1": round(within, 3),
+                                           "trl_exact": round(exact, 3), "ece": round(ece, 3)}},
+    }
+    spec["version"] = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
+    return spec
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("train", type=Path, help="the train split (JSON lines with text, genre, applications, trl)")
+    parser.add_argument("-o", "--output", type=Path, default=None, help="where to write the model")
+    args = parser.parse_args(argv)
+    rows = [json.loads(line) for line in args.train.read_text(encoding="utf-8").splitlines() if line.strip()]
+    unknown = {row.get("genre") for row in rows} - set(GENRES)
+    if unknown:
+        print(f"{args.train}: unknown genres {sorted(map(str, unknown))}", file=sys.stderr)
+        return 2
+    spec = train(rows)
+    output = args.output or Path(str(resources.files("indexer.analysis"))) / "models" / MODEL_FILE
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {output} (version {spec['version']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
