@@ -64,9 +64,12 @@ def describe(exc: ValidationError, document: Any) -> str:
     errors = exc.errors(include_url=False)
     first = errors[0]
     where = _location(document, first["loc"])
-    message = _shorten_choices(first).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown field (misspelt, or not part of this file's schema)"
+    else:
+        message = _shorten_choices(first).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     value = first.get("input")
-    if first["type"] not in ("missing", "value_error") and isinstance(value, (str, int, float, bool)):
+    if first["type"] not in ("missing", "value_error", "extra_forbidden") and isinstance(value, (str, int, float, bool)):
         message += f", got {value!r}"
     more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
     return " ".join(f"{where}{message}{more}".split())
