@@ -16,6 +16,7 @@ import click
 from scout import pipeline, schedule
 from scout.locking import LockedError, data_dir_lock
 from scout.registry import RegistryError, load_registry, parse_organisations, registry_by_id
+from scout.schemas import FILE_KINDS, schema_text
 from scout.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger(__name__)
@@ -368,6 +369,13 @@ def coverage(settings: Settings, as_json: bool) -> None:
         emit_json(report)
     else:
         click.echo(format_table(report))
+
+
+@main.command(name="schema")
+@click.argument("kind", metavar="KIND", type=click.Choice(list(FILE_KINDS)))
+def schema_command(kind: str) -> None:
+    """Print the JSON Schema of a YAML file kind, for editors (README, "Editing the YAML files")."""
+    click.echo(schema_text(kind), nl=False)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ def adhoc_organisation(url: str) -> Organisation:
     slug = "".join(ch if ch.isalnum() else "-" for ch in host.lower()).strip("-")
     return Organisation(
         id=f"site-{slug}", name=host, country="", market="", type="", website=url, start_urls=(url,),
-        allowed_hosts=(host,), include=(), exclude=(), languages=(), role=None, source="scout crawl --url",
+        allowed_hosts=(host,), include=(), exclude=(), languages=(), roles=(), source="scout crawl --url",
         notes=None,
     )
 

@@ -1,31 +1,58 @@
 """Organisation registry: the organisations Scout knows about, kept as YAML a cluster manager edits.
 
 Every ``*.yaml`` file in the packaged ``data/organisations/`` folder holds a list of organisations;
-``data/organisations/README.md`` explains the fields. Loading validates every entry and fails with
-an error naming the file, the entry and the field, so a typo never silently drops an organisation.
+``data/organisations/README.md`` explains the fields. Each file is validated by the declared schema
+``OrganisationRecord`` (``scout schema registry`` prints it as JSON Schema) and fails with an error naming the
+file, the entry and the field, so a typo never silently drops an organisation. An organisation is listed once,
+with all its roles: the same id, name or website twice across the files is an error.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-import yaml
+from pydantic import AfterValidator, Field, RootModel, WithJsonSchema, model_validator
+
+from taxonomy.model import OrganisationType
+from taxonomy.validation import FileModel, Text, read_yaml_file, validate
 
 log = logging.getLogger(__name__)
 
 PACKAGED_ORGANISATIONS_DIR = Path(__file__).resolve().parent.parent / "data" / "organisations"
 
-MARKETS = frozenset(
-    {"usa", "canada", "singapore", "malaysia", "south-korea", "israel", "japan", "australia", "south-africa", "europe"}
-)
-TYPES = frozenset({"cluster", "association", "company", "research-institute", "agency", "hospital", "chamber"})
-ROLES = frozenset({"partner-cluster", "target-contact", "candidate-partner"})
+
+class Market(StrEnum):
+    USA = "usa"
+    CANADA = "canada"
+    SINGAPORE = "singapore"
+    MALAYSIA = "malaysia"
+    SOUTH_KOREA = "south-korea"
+    ISRAEL = "israel"
+    JAPAN = "japan"
+    AUSTRALIA = "australia"
+    SOUTH_AFRICA = "south-africa"
+    EUROPE = "europe"
+
+
+class Role(StrEnum):
+    """What an organisation is to the partnership; one organisation may have several."""
+
+    PARTNER_CLUSTER = "partner-cluster"  # one of the six LASER-GO clusters
+    TARGET_CONTACT = "target-contact"  # a contact point in a target market
+    CANDIDATE_PARTNER = "candidate-partner"  # a cluster that could join a partnership
+    ECCP_CLUSTER = "eccp-cluster"  # a medical-device cluster on the European Cluster Collaboration Platform
+
+
+MARKETS = frozenset(market.value for market in Market)
+TYPES = frozenset(org_type.value for org_type in OrganisationType)
 
 # ISO 3166-1 alpha-2, all officially assigned codes.
 COUNTRY_CODES = frozenset(
@@ -55,8 +82,8 @@ LANGUAGE_CODES = frozenset(
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 HOST_PATTERN = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")
-REQUIRED_FIELDS = ("id", "name", "country", "market", "type", "website", "languages", "source")
-OPTIONAL_FIELDS = ("start_urls", "allowed_hosts", "include", "exclude", "role", "notes")
+# Legal forms and the like, which do not tell two organisations apart.
+LEGAL_FORMS = re.compile(r"\b(gmbh|e ?v|srl|vzw|asbl|ltd|inc|llc|bv|sas)\b")
 
 
 class RegistryError(ValueError):
@@ -88,7 +115,7 @@ class Organisation:
     include: tuple[str, ...]
     exclude: tuple[str, ...]
     languages: tuple[str, ...]
-    role: str | None
+    roles: tuple[str, ...]
     source: str
     notes: str | None
 
@@ -107,66 +134,121 @@ class Organisation:
         return not self.include or any(re.search(pattern, url) for pattern in self.include)
 
 
-class _Entry:
-    """One raw record being validated; knows where it came from so every error can say so."""
+# -- the file schema --------------------------------------------------------------------------------
 
-    def __init__(self, record: Any, source_name: str, index: int) -> None:
-        self.source_name = source_name
-        self.label = f"entry {index + 1}"
-        if not isinstance(record, Mapping):
-            self.fail(None, f"expected a mapping of field names to values, got {type(record).__name__}")
-        self.record = record
-        if isinstance(record.get("id"), str):
-            self.label += f" (id {record['id']!r})"
 
-    def fail(self, field: str | None, message: str) -> None:
-        where = f"{self.source_name}: {self.label}"
-        raise RegistryError(f"{where}: {field}: {message}" if field else f"{where}: {message}")
+def _organisation_id(value: str) -> str:
+    if not ID_PATTERN.fullmatch(value):
+        raise ValueError(f"{value!r} must be lowercase letters, digits and single hyphens, e.g. 'biocat'")
+    return value
 
-    def text(self, field: str, *, required: bool = True) -> str | None:
-        value = self.record.get(field)
-        if value is None and not required:
-            return None
-        if isinstance(value, bool):
-            # YAML reads unquoted NO, yes, on ... as booleans.
-            self.fail(field, f"got {value!r}; put the value in quotes")
-        if not isinstance(value, str) or not value.strip():
-            self.fail(field, f"must be non-empty text, got {value!r}")
-        return value.strip()
 
-    def choice(self, field: str, allowed: frozenset[str], *, required: bool = True) -> str | None:
-        value = self.text(field, required=required)
-        if value is not None and value not in allowed:
-            self.fail(field, f"{value!r} is not one of {', '.join(sorted(allowed))}")
-        return value
+def _country(value: str) -> str:
+    if value not in COUNTRY_CODES:
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 code (two capitals, e.g. 'FR')")
+    return value
 
-    def text_list(self, field: str) -> tuple[str, ...] | None:
-        """The field as a tuple of strings, or None when it is absent (so callers can apply a default)."""
-        value = self.record.get(field)
-        if value is None:
-            return None
-        if isinstance(value, str) or not isinstance(value, list):
-            self.fail(field, f"must be a list such as [a, b], got {value!r}")
-        for item in value:
-            if not isinstance(item, str) or not item.strip():
-                self.fail(field, f"every item must be non-empty text, got {item!r}")
-        return tuple(item.strip() for item in value)
 
-    def url(self, field: str, value: str) -> str:
-        if urlsplit(value).scheme.lower() not in ("http", "https"):
-            self.fail(field, f"{value!r} must start with http:// or https://")
-        if host_key(value) is None:
-            self.fail(field, f"{value!r} has no valid host name")
-        return value
+def _language(value: str) -> str:
+    if value not in LANGUAGE_CODES:
+        raise ValueError(f"{value!r} is not an ISO 639-1 code (two lowercase letters, e.g. 'en')")
+    return value
 
-    def patterns(self, field: str) -> tuple[str, ...]:
-        patterns = self.text_list(field) or ()
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                self.fail(field, f"{pattern!r} is not a valid regular expression: {exc}")
-        return patterns
+
+def _web_address(value: str) -> str:
+    if urlsplit(value).scheme.lower() not in ("http", "https"):
+        raise ValueError(f"{value!r} must start with http:// or https://")
+    if host_key(value) is None:
+        raise ValueError(f"{value!r} has no valid host name")
+    return value
+
+
+def _host(value: str) -> str:
+    host = value.lower()
+    if not HOST_PATTERN.fullmatch(host):
+        raise ValueError(f"{value!r} must be a bare host name such as 'www.example.org' (no http://, no path)")
+    return host
+
+
+def _regular_expression(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"{value!r} is not a valid regular expression: {exc}") from None
+    return value
+
+
+# Each check gives a message a cluster manager can act on; the JSON Schema gives editors the same rule.
+OrganisationId = Annotated[Text, AfterValidator(_organisation_id),
+                           WithJsonSchema({"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"})]
+CountryCode = Annotated[Text, AfterValidator(_country), WithJsonSchema({"enum": sorted(COUNTRY_CODES)})]
+LanguageCode = Annotated[Text, AfterValidator(_language), WithJsonSchema({"enum": sorted(LANGUAGE_CODES)})]
+WebAddress = Annotated[Text, AfterValidator(_web_address),
+                       WithJsonSchema({"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"})]
+HostName = Annotated[Text, AfterValidator(_host),
+                     WithJsonSchema({"type": "string", "pattern": "^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$"})]
+RegularExpression = Annotated[Text, AfterValidator(_regular_expression)]
+
+
+class OrganisationRecord(FileModel):
+    """One organisation as a registry file writes it (data/organisations/README.md explains every field)."""
+
+    id: OrganisationId = Field(description="Unique across all files; results are linked to it, so avoid renaming.")
+    name: Text = Field(description="Official name.")
+    country: CountryCode = Field(description="ISO 3166-1 alpha-2, in capitals; write Norway as \"NO\" in quotes.")
+    market: Market
+    type: OrganisationType
+    website: WebAddress | None = Field(description="Home page, or null while nobody has confirmed it (not crawled).")
+    languages: list[LanguageCode] = Field(min_length=1, description="Languages of the website, ISO 639-1.")
+    source: Text = Field(description="Where the organisation was found; several places separated by '; '.")
+    roles: list[Role] = Field([], description="What the organisation is to the partnership; several if so.")
+    start_urls: list[WebAddress] | None = Field(None, description="Pages the crawler starts from; default: website.")
+    allowed_hosts: list[HostName] | None = Field(
+        None, description="Hosts the crawler may visit; default: the website's host and its www. twin.")
+    include: list[RegularExpression] = Field([], description="Only URLs matching one of these are crawled.")
+    exclude: list[RegularExpression] = Field([], description="URLs matching any of these are never crawled.")
+    notes: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _explicit_website_and_roles_list(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            if "role" in data:
+                raise ValueError(f"role: write the list roles: [{data['role']}] (an organisation may have several)")
+            if "website" not in data:
+                raise ValueError("missing field website (write 'website: null' when there is none)")
+        return data
+
+    @model_validator(mode="after")
+    def _start_urls_on_allowed_hosts(self) -> "OrganisationRecord":
+        hosts = self.crawl_hosts()
+        for url in self.crawl_start_urls():
+            if host_key(url) not in hosts:
+                raise ValueError(f"start_urls: {url!r} is on host {host_key(url)!r}, "
+                                 f"which is not in allowed_hosts {list(hosts)}")
+        return self
+
+    def crawl_start_urls(self) -> tuple[str, ...]:
+        if self.start_urls is not None:
+            return tuple(self.start_urls)
+        return (self.website,) if self.website else ()
+
+    def crawl_hosts(self) -> tuple[str, ...]:
+        if self.allowed_hosts is not None:
+            return tuple(self.allowed_hosts)
+        return _default_hosts(self.website, self.crawl_start_urls())
+
+    def organisation(self) -> Organisation:
+        return Organisation(
+            id=self.id, name=self.name, country=self.country, market=self.market.value, type=self.type.value,
+            website=self.website, start_urls=self.crawl_start_urls(), allowed_hosts=self.crawl_hosts(),
+            include=tuple(self.include), exclude=tuple(self.exclude), languages=tuple(self.languages),
+            roles=tuple(role.value for role in self.roles), source=self.source, notes=self.notes,
+        )
+
+
+class RegistryFile(RootModel[list[OrganisationRecord]]):
+    """A registry file: a list of organisations ('- id: ...' entries)."""
 
 
 def _default_hosts(website: str | None, start_urls: tuple[str, ...]) -> tuple[str, ...]:
@@ -176,64 +258,54 @@ def _default_hosts(website: str | None, start_urls: tuple[str, ...]) -> tuple[st
     return tuple(dict.fromkeys(base + twins))
 
 
-def _parse_entry(entry: _Entry) -> Organisation:
-    unknown = sorted(set(entry.record) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
-    if unknown:
-        entry.fail(None, f"unknown field(s) {', '.join(unknown)}; known: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)}")
-    missing = [field for field in REQUIRED_FIELDS if field not in entry.record]
-    if missing:
-        entry.fail(None, f"missing field(s) {', '.join(missing)} (write 'website: null' when there is none)")
+# -- one organisation, listed once ---------------------------------------------------------------------
 
-    org_id = entry.text("id")
-    if not ID_PATTERN.fullmatch(org_id):
-        entry.fail("id", f"{org_id!r} must be lowercase letters, digits and single hyphens, e.g. 'biocat'")
-    country = entry.text("country")
-    if country not in COUNTRY_CODES:
-        entry.fail("country", f"{country!r} is not an ISO 3166-1 alpha-2 code (two capitals, e.g. 'FR')")
 
-    website = entry.text("website", required=False)
-    if website is not None:
-        entry.url("website", website)
-    start_urls = entry.text_list("start_urls")
-    if start_urls is None:
-        start_urls = (website,) if website else ()
-    for url in start_urls:
-        entry.url("start_urls", url)
+def name_keys(name: str) -> set[str]:
+    """The name, and its short form (before a dash or parenthesis), without accents, case, punctuation or legal form."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    short = re.split(r"\s[-\u2013\u2014]\s|\(", plain)[0]
+    keys = {" ".join(LEGAL_FORMS.sub(" ", re.sub(r"[^a-z0-9]+", " ", text)).split()) for text in (plain, short)}
+    return keys - {""}
 
-    allowed_hosts = entry.text_list("allowed_hosts")
-    if allowed_hosts is None:
-        allowed_hosts = _default_hosts(website, start_urls)
-    allowed_hosts = tuple(host.lower() for host in allowed_hosts)
-    for host in allowed_hosts:
-        if not HOST_PATTERN.fullmatch(host):
-            entry.fail("allowed_hosts", f"{host!r} must be a bare host name such as 'www.example.org' (no http://, no path)")
-    for url in start_urls:
-        if host_key(url) not in allowed_hosts:
-            entry.fail("start_urls", f"{url!r} is on host {host_key(url)!r}, which is not in allowed_hosts {list(allowed_hosts)}")
 
-    languages = entry.text_list("languages") or ()
-    if not languages:
-        entry.fail("languages", "list at least one ISO 639-1 language code, e.g. ['en']")
-    for language in languages:
-        if language not in LANGUAGE_CODES:
-            entry.fail("languages", f"{language!r} is not an ISO 639-1 code (two lowercase letters, e.g. 'en')")
+def website_key(url: str | None) -> str | None:
+    """The website as host (without www.) and path, so the same site written two ways compares equal."""
+    if not url:
+        return None
+    host = host_key(url) or ""
+    return host.removeprefix("www.") + urlsplit(url).path.rstrip("/")
 
-    return Organisation(
-        id=org_id,
-        name=entry.text("name"),
-        country=country,
-        market=entry.choice("market", MARKETS),
-        type=entry.choice("type", TYPES),
-        website=website,
-        start_urls=start_urls,
-        allowed_hosts=allowed_hosts,
-        include=entry.patterns("include"),
-        exclude=entry.patterns("exclude"),
-        languages=languages,
-        role=entry.choice("role", ROLES, required=False),
-        source=entry.text("source"),
-        notes=entry.text("notes", required=False),
-    )
+
+@dataclass(frozen=True)
+class _Listed:
+    source_name: str
+    index: int
+    organisation: Organisation
+
+    @property
+    def where(self) -> str:
+        return f"{self.source_name}: entry {self.index + 1} (id {self.organisation.id!r})"
+
+
+def _check_listed_once(listed: Iterable[_Listed]) -> None:
+    """Fail on the first organisation that repeats another's id, normalised name or website."""
+    seen: dict[tuple[str, str], _Listed] = {}
+    for entry in listed:
+        org = entry.organisation
+        keys = [("id", "id", org.id)]
+        keys += [("name", "normalised name", key) for key in sorted(name_keys(org.name))]
+        if website_key(org.website):
+            keys.append(("website", "website", website_key(org.website)))
+        for field, what, key in keys:
+            first = seen.get((what, key))
+            if first is not None:
+                also = "" if field == "id" else f" (id {first.organisation.id!r})"
+                raise RegistryError(
+                    f"{entry.where}: {field}: duplicate {what} {key!r}, already defined in {first.source_name}{also}; "
+                    "list each organisation once, with all its roles")
+        for _, what, key in keys:
+            seen.setdefault((what, key), entry)
 
 
 def parse_organisations(records: Any, source_name: str) -> list[Organisation]:
@@ -242,35 +314,21 @@ def parse_organisations(records: Any, source_name: str) -> list[Organisation]:
         return []
     if not isinstance(records, list):
         raise RegistryError(f"{source_name}: expected a list of organisations ('- id: ...' entries)")
-    organisations: list[Organisation] = []
-    seen: set[str] = set()
-    for index, record in enumerate(records):
-        organisation = _parse_entry(_Entry(record, source_name, index))
-        if organisation.id in seen:
-            raise RegistryError(f"{source_name}: entry {index + 1}: id: duplicate id {organisation.id!r}")
-        seen.add(organisation.id)
-        organisations.append(organisation)
+    organisations = [record.organisation() for record in validate(RegistryFile, records, source_name, RegistryError).root]
+    _check_listed_once(_Listed(source_name, index, org) for index, org in enumerate(organisations))
     return organisations
 
 
 def load_registry(paths: Iterable[Path] | None = None) -> list[Organisation]:
     """Load and validate organisation files; by default every packaged ``data/organisations/*.yaml``."""
     paths = sorted(PACKAGED_ORGANISATIONS_DIR.glob("*.yaml")) if paths is None else [Path(p) for p in paths]
-    organisations: list[Organisation] = []
-    defined_in: dict[str, Path] = {}
+    listed: list[_Listed] = []
     for path in paths:
-        try:
-            records = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise RegistryError(f"{path}: not valid YAML: {exc}") from None
-        for organisation in parse_organisations(records, str(path)):
-            if organisation.id in defined_in:
-                raise RegistryError(
-                    f"{path}: id: duplicate id {organisation.id!r}, already defined in {defined_in[organisation.id]}"
-                )
-            defined_in[organisation.id] = path
-            organisations.append(organisation)
+        organisations = parse_organisations(read_yaml_file(path, RegistryError), str(path))
+        listed += [_Listed(str(path), index, org) for index, org in enumerate(organisations)]
         log.debug("loaded organisations from %s", path)
+    _check_listed_once(listed)
+    organisations = [entry.organisation for entry in listed]
     uncrawlable = sum(not organisation.crawlable for organisation in organisations)
     log.info("registry: %d organisations from %d file(s), %d without a website", len(organisations), len(paths), uncrawlable)
     return organisations

@@ -1,4 +1,5 @@
-"""Settings: each declared once here with its help; values come from data files and the environment.
+"""Settings: each declared once, with its type and help, in the pydantic model ``SettingValues``
+(``scout schema settings`` prints it as JSON Schema); values come from data files and the environment.
 
 Order, later wins: packaged ``data/settings.yaml`` → the file named by ``$SCOUT_SETTINGS``, else
 ``<data-dir>/settings.yaml`` if present → environment variables ``SCOUT_<NAME>``.
@@ -11,7 +12,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pydantic import Field, NonNegativeFloat, NonNegativeInt, ValidationError
+
+from taxonomy.validation import FileModel, Text, describe, read_yaml_file
 
 PACKAGED_SETTINGS = Path(__file__).resolve().parent.parent / "data" / "settings.yaml"
 DEFAULT_DATA_DIR = Path("var")
@@ -21,30 +24,35 @@ class SettingsError(ValueError):
     """A settings file or variable holds a value Scout cannot use."""
 
 
-@dataclass(frozen=True)
-class SettingSpec:
-    name: str
-    kind: type
-    help: str
+class SettingValues(FileModel):
+    """Every setting, declared once with its type and help. Each file or variable may set any of them."""
 
-    @property
-    def env_var(self) -> str:
-        return "SCOUT_" + self.name.upper()
+    user_agent: Text = Field(description="User-Agent sent with every request; {contact_url} is filled in.")
+    contact_url: Text = Field(description="Where a site owner can learn about the crawler and reach its operators.")
+    obey_robots_txt: bool = Field(description="Honour robots.txt rules of every site (leave on).")
+    download_delay: NonNegativeFloat = Field(description="Seconds between two requests to the same site.")
+    autothrottle: bool = Field(description="Slow down further when a site answers slowly.")
+    concurrent_requests_per_domain: NonNegativeInt = Field(description="Requests in flight at once per site.")
+    max_depth: NonNegativeInt = Field(description="Links followed from a start URL before stopping.")
+    max_pages_per_organisation: NonNegativeInt = Field(description="Pages fetched per organisation per crawl.")
+    max_response_bytes: NonNegativeInt = Field(description="Responses larger than this are abandoned unread.")
+    max_url_length: NonNegativeInt = Field(description="URLs longer than this are not followed (crawl-trap guard).")
+    download_timeout: NonNegativeInt = Field(description="Seconds before a request is given up.")
 
 
-SETTINGS: tuple[SettingSpec, ...] = (
-    SettingSpec("user_agent", str, "User-Agent sent with every request; {contact_url} is filled in."),
-    SettingSpec("contact_url", str, "Where a site owner can learn about the crawler and reach its operators."),
-    SettingSpec("obey_robots_txt", bool, "Honour robots.txt rules of every site (leave on)."),
-    SettingSpec("download_delay", float, "Seconds between two requests to the same site."),
-    SettingSpec("autothrottle", bool, "Slow down further when a site answers slowly."),
-    SettingSpec("concurrent_requests_per_domain", int, "Requests in flight at once per site."),
-    SettingSpec("max_depth", int, "Links followed from a start URL before stopping."),
-    SettingSpec("max_pages_per_organisation", int, "Pages fetched per organisation per crawl."),
-    SettingSpec("max_response_bytes", int, "Responses larger than this are abandoned unread."),
-    SettingSpec("max_url_length", int, "URLs longer than this are not followed (crawl-trap guard)."),
-    SettingSpec("download_timeout", int, "Seconds before a request is given up."),
-)
+#: The setting names, in the order declared.
+SETTINGS: tuple[str, ...] = tuple(SettingValues.model_fields)
+
+
+def env_var(name: str) -> str:
+    return "SCOUT_" + name.upper()
+
+
+def settings_file_schema() -> dict[str, Any]:
+    """JSON Schema of a settings file; no setting is required in one, since later files only override."""
+    schema = SettingValues.model_json_schema()
+    schema.pop("required", None)
+    return schema
 
 
 @dataclass(frozen=True)
@@ -88,36 +96,10 @@ class Settings:
         return Settings(**values)
 
 
-def _coerce(spec: SettingSpec, value: Any, origin: str) -> Any:
-    if spec.kind is bool:
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in {"1", "true", "yes", "on"}:
-            return True
-        if text in {"0", "false", "no", "off"}:
-            return False
-        raise SettingsError(f"{origin}: {spec.name} must be true or false, not {value!r}")
-    try:
-        coerced = spec.kind(value)
-    except (TypeError, ValueError):
-        raise SettingsError(f"{origin}: {spec.name} must be a {spec.kind.__name__}, not {value!r}") from None
-    if spec.kind in (int, float) and coerced < 0:
-        raise SettingsError(f"{origin}: {spec.name} must not be negative, got {value!r}")
-    return coerced
-
-
 def _read_file(path: Path) -> dict[str, Any]:
-    try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise SettingsError(f"{path}: not valid YAML: {exc}") from None
+    loaded = read_yaml_file(path, SettingsError) or {}
     if not isinstance(loaded, dict):
         raise SettingsError(f"{path}: expected a mapping of setting names to values")
-    known = {spec.name for spec in SETTINGS}
-    unknown = sorted(set(loaded) - known)
-    if unknown:
-        raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     return loaded
 
 
@@ -140,12 +122,15 @@ def load_settings(data_dir: str | os.PathLike[str] | None = None, environ: dict[
             values[name] = value
             origins[name] = str(layer)
 
-    for spec in SETTINGS:
-        if spec.env_var in environ:
-            values[spec.name] = environ[spec.env_var]
-            origins[spec.name] = spec.env_var
-        if spec.name not in values:
-            raise SettingsError(f"setting {spec.name} has no value: add it to {PACKAGED_SETTINGS}")
-        values[spec.name] = _coerce(spec, values[spec.name], origins[spec.name])
+    for name in SETTINGS:
+        if env_var(name) in environ:
+            values[name] = environ[env_var(name)]
+            origins[name] = env_var(name)
 
-    return Settings(data_dir=resolved_dir, **values)
+    try:
+        validated = SettingValues.model_validate(values)
+    except ValidationError as exc:
+        # Name the file or variable the wrong value came from; a missing one belongs in the packaged defaults.
+        setting = exc.errors()[0]["loc"][0] if exc.errors()[0]["loc"] else None
+        raise SettingsError(f"{origins.get(setting, PACKAGED_SETTINGS)}: {describe(exc, values)}") from None
+    return Settings(data_dir=resolved_dir, **validated.model_dump())

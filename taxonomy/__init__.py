@@ -6,8 +6,6 @@ roles.yaml, places.yaml) so that scouts can extend terms without touching code.
 
 from __future__ import annotations
 
-from enum import Enum, IntEnum
-
 from taxonomy.loader import (
     load_applications,
     load_context_vocabulary,
@@ -19,9 +17,12 @@ from taxonomy.loader import (
 )
 from taxonomy.model import (
     AREAS,
+    TRL,
     Acronym,
+    Application,
     ApplicationInfo,
     ContextVocabulary,
+    OrganisationType,
     PlaceVocabulary,
     RegulatoryVocabulary,
     RoleVocabulary,
@@ -37,6 +38,7 @@ __all__ = [
     "Application",
     "ApplicationInfo",
     "ContextVocabulary",
+    "OrganisationType",
     "TRL",
     "TRLLevel",
     "TRLScale",
@@ -56,24 +58,3 @@ __all__ = [
 
 APPLICATIONS: dict[str, ApplicationInfo] = load_applications()
 TRL_SCALE: dict[int, TRLLevel] = load_trl_scale()
-
-#: One member per application; names and values are the ids ("A01".."A35").
-Application = Enum("Application", [(app_id, app_id) for app_id in APPLICATIONS], type=str)
-
-
-class TRL(IntEnum):
-    """Technology readiness level on the EU Horizon 2020 scale."""
-
-    ONE = 1
-    TWO = 2
-    THREE = 3
-    FOUR = 4
-    FIVE = 5
-    SIX = 6
-    SEVEN = 7
-    EIGHT = 8
-    NINE = 9
-
-    @property
-    def label(self) -> str:
-        return TRL_SCALE[self.value].label

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
 
 #: Thematic areas: the seed's three (section 1.2.2) plus therapy and general laser components.
 AREAS = (
@@ -12,6 +13,37 @@ AREAS = (
     "therapy",
     "laser_components",
 )
+
+
+#: The 35 applications of the seed's list (section 2.2), in its order; names and values are the ids.
+#: applications.yaml must hold exactly these, in this order; every file naming an application uses this type.
+Application = StrEnum("Application", [(f"A{number:02d}", f"A{number:02d}") for number in range(1, 36)])
+
+
+class TRL(IntEnum):
+    """Technology readiness level on the EU Horizon 2020 scale; trl.yaml describes each."""
+
+    ONE = 1
+    TWO = 2
+    THREE = 3
+    FOUR = 4
+    FIVE = 5
+    SIX = 6
+    SEVEN = 7
+    EIGHT = 8
+    NINE = 9
+
+
+class OrganisationType(StrEnum):
+    """The kinds of organisation the registry records; roles.yaml says which value-chain roles each allows."""
+
+    CLUSTER = "cluster"
+    ASSOCIATION = "association"
+    COMPANY = "company"
+    RESEARCH_INSTITUTE = "research-institute"  # universities too
+    AGENCY = "agency"
+    HOSPITAL = "hospital"
+    CHAMBER = "chamber"
 
 
 class TaxonomyError(ValueError):

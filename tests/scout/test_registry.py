@@ -2,6 +2,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from scout.registry import (
     PACKAGED_ORGANISATIONS_DIR,
@@ -68,12 +69,12 @@ def test_six_partner_clusters_present(registry):
     by_id = registry_by_id(registry)
     for org_id, country in PARTNER_CLUSTERS.items():
         assert by_id[org_id].country == country
-        assert by_id[org_id].role == "partner-cluster"
+        assert "partner-cluster" in by_id[org_id].roles
         assert by_id[org_id].market == "europe"
 
 
 def test_all_98_eccp_clusters_present_with_country(registry):
-    eccp = [org for org in registry if org.id.startswith("eccp-")]
+    eccp = [org for org in registry if "eccp-cluster" in org.roles]
     country_by_number = {int(re.search(r"no\. (\d+)$", org.source).group(1)): org.country for org in eccp}
     assert len(eccp) == 98
     assert country_by_number == dict(enumerate(ECCP_COUNTRIES, start=1))
@@ -120,7 +121,8 @@ def test_start_urls_default_to_website_and_null_website_is_not_crawlable(registr
         ({"exclude": ["[a-"]}, "exclude"),
         ({"start_urls": ["https://elsewhere.org/"]}, "not in allowed_hosts"),
         ({"allowed_hosts": ["https://www.example.org/"]}, "allowed_hosts"),
-        ({"role": "friend"}, "role"),
+        ({"roles": ["friend"]}, "roles"),
+        ({"role": "target-contact"}, "roles: [target-contact]"),
         ({"webiste": "https://www.example.org/"}, "unknown field"),
     ],
 )
@@ -155,7 +157,7 @@ def test_duplicate_id_across_files_is_rejected(tmp_path):
     )
     first = write_yaml(tmp_path, "a.yaml", entry)
     second = write_yaml(tmp_path, "b.yaml", entry)
-    with pytest.raises(RegistryError, match=r"b\.yaml: id: duplicate id 'acme', already defined in .*a\.yaml"):
+    with pytest.raises(RegistryError, match=r"b\.yaml: entry 1 \(id 'acme'\): id: duplicate id 'acme', already defined in .*a\.yaml"):
         load_registry([first, second])
 
 
@@ -205,3 +207,42 @@ def test_organisation_is_frozen_with_tuples():
     assert isinstance(org.languages, tuple) and isinstance(org.start_urls, tuple)
     with pytest.raises(AttributeError):
         org.name = "changed"  # type: ignore[misc]
+
+
+# --- one organisation, listed once -------------------------------------------------------------
+
+
+def test_organisation_with_several_roles_is_listed_once(registry):
+    by_id = registry_by_id(registry)
+    assert by_id["biocat"].roles == ("partner-cluster", "eccp-cluster")
+    assert by_id["biocat"].source.endswith("Table 2 no. 9")
+    assert "eccp-biocat" not in by_id
+
+
+@pytest.mark.parametrize(
+    "second, message",
+    [
+        ({"id": "acme"}, r"id: duplicate id 'acme'"),
+        ({"name": "ACME GmbH"}, r"name: duplicate normalised name 'acme', already defined in .*a\.yaml \(id 'acme'\)"),
+        ({"name": "Acmé (Acme Photonics Cluster)"}, r"name: duplicate normalised name 'acme'"),
+        ({"website": "http://acme.example"}, r"website: duplicate website 'acme\.example'"),
+    ],
+)
+def test_duplicate_id_name_or_website_across_files_is_rejected(tmp_path, second, message):
+    first = {"id": "acme", "name": "Acme", "website": "https://www.acme.example/"}
+    other = {"id": "other", "name": "Other Photonics", "website": "https://other.example/", **second}
+    a = write_yaml(tmp_path, "a.yaml", yaml.safe_dump([valid_record(**first)]))
+    b = write_yaml(tmp_path, "b.yaml", yaml.safe_dump([valid_record(**other)]))
+    with pytest.raises(RegistryError, match=r"b\.yaml: entry 1 \(id '(acme|other)'\): " + message):
+        load_registry([a, b])
+
+
+def test_same_host_with_another_path_is_another_organisation(tmp_path):
+    records = [valid_record(id="lab-a", name="Lab A", website="https://uni.example/lab-a", allowed_hosts=["uni.example"]),
+               valid_record(id="lab-b", name="Lab B", website="https://uni.example/lab-b", allowed_hosts=["uni.example"])]
+    assert [org.id for org in load_registry([write_yaml(tmp_path, "labs.yaml", yaml.safe_dump(records))])] == ["lab-a", "lab-b"]
+
+
+def test_unreadable_file_is_a_registry_error(tmp_path):
+    with pytest.raises(RegistryError, match=r"missing\.yaml: cannot read file"):
+        load_registry([tmp_path / "missing.yaml"])

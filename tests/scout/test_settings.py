@@ -34,10 +34,10 @@ def test_settings_file_named_by_env(tmp_path):
 
 
 @pytest.mark.parametrize("content, message", [
-    ("max_depht: 2\n", "unknown setting"),
-    ("max_depth: deep\n", "max_depth must be a int"),
-    ("max_depth: -1\n", "must not be negative"),
-    ("obey_robots_txt: maybe\n", "true or false"),
+    ("max_depht: 2\n", "max_depht: unknown field"),
+    ("max_depth: deep\n", "max_depth: Input should be a valid integer"),
+    ("max_depth: -1\n", "max_depth: Input should be greater than or equal to 0"),
+    ("obey_robots_txt: maybe\n", "obey_robots_txt: Input should be a valid boolean"),
     ("- a list\n", "expected a mapping"),
 ])
 def test_bad_settings_are_rejected_with_the_file_and_setting_named(tmp_path, content, message):
@@ -50,6 +50,11 @@ def test_bad_settings_are_rejected_with_the_file_and_setting_named(tmp_path, con
 def test_every_setting_has_a_packaged_default_and_is_documented():
     packaged = PACKAGED_SETTINGS.read_text()
     readme = README.read_text()
-    for spec in SETTINGS:
-        assert f"\n{spec.name}:" in packaged
-        assert f"`{spec.name}`" in readme, f"README does not document {spec.name}"
+    for name in SETTINGS:
+        assert f"\n{name}:" in packaged
+        assert f"`{name}`" in readme, f"README does not document {name}"
+
+
+def test_bad_environment_value_names_the_variable(tmp_path):
+    with pytest.raises(SettingsError, match=r"^SCOUT_DOWNLOAD_DELAY: download_delay: Input should be a valid number"):
+        load_settings(tmp_path, environ={"SCOUT_DOWNLOAD_DELAY": "soon"})

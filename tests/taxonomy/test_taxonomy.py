@@ -16,7 +16,6 @@ from taxonomy import (
     load_applications,
     load_trl_scale,
 )
-from taxonomy.loader import EXPECTED_IDS
 
 PACKAGED_APPLICATIONS = Path(__file__).resolve().parents[2] / "taxonomy" / "applications.yaml"
 
@@ -30,7 +29,7 @@ def test_thirty_five_applications_in_seed_order():
 
 def test_application_enum_mirrors_the_yaml():
     assert len(Application) == 35
-    assert [member.name for member in Application] == list(EXPECTED_IDS)
+    assert [member.value for member in Application] == list(APPLICATIONS)
     assert all(member.value == member.name for member in Application)
     assert Application("A26") is Application.A26
 
@@ -61,7 +60,7 @@ def test_trl_scale_has_nine_levels_with_labels_and_cues():
     scale = load_trl_scale()
     assert list(scale) == list(range(1, 10))
     assert all(level.label and level.definition and level.cues["en"] for level in scale.values())
-    assert TRL.NINE == 9 and TRL.ONE.label == "Basic principles observed"
+    assert list(TRL) == list(scale) and scale[TRL.ONE].label == "Basic principles observed"
     assert "510(k)" in scale[9].cues["en"]
 
 
@@ -152,6 +151,7 @@ def test_packaged_regulatory_roles_and_places_load():
         ("roles.yaml", load_roles, lambda d: d["roles"][0].pop("label"), "label"),
         ("places.yaml", load_places, lambda d: d["countries"].update(usa=d["countries"]["US"]), "usa"),
         ("places.yaml", load_places, lambda d: d["countries"]["US"].update(phone="+1"), "phone"),
+        ("places.yaml", load_places, lambda d: d["countries"]["US"]["names"].append(False), "quotes"),
     ],
 )
 def test_broken_vocabulary_files_name_file_and_entry(tmp_path, name, loader, mutate, expected):
@@ -159,3 +159,35 @@ def test_broken_vocabulary_files_name_file_and_entry(tmp_path, name, loader, mut
     with pytest.raises(TaxonomyError) as error:
         loader(path)
     assert str(path) in str(error.value) and expected in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "loader", "mutate", "expected"),
+    [
+        ("applications.yaml", load_applications, lambda d: d["applications"][4].update(treshold=0.3),
+         "entry 5 (id 'A05'): treshold"),
+        ("applications.yaml", load_applications, lambda d: d.update(photonic_context={"en": ["laser"]}),
+         "photonic_context"),
+        ("trl.yaml", load_trl_scale, lambda d: d["levels"][0].update(weak_cue={"en": ["idea"]}),
+         "entry 1 (level 1): weak_cue"),
+        ("regulatory.yaml", load_regulatory, lambda d: d["authorities"][0].update(markets=["US"]), "markets"),
+        ("roles.yaml", load_roles, lambda d: d["organisation_types"].update(university="research"), "university"),
+        ("places.yaml", load_places, lambda d: d["countries"]["US"].update(city=["Boston"]), "US: city"),
+    ],
+)
+def test_unknown_keys_are_rejected_not_ignored(tmp_path, name, loader, mutate, expected):
+    path = _write_mutated(tmp_path, name, mutate)
+    with pytest.raises(TaxonomyError) as error:
+        loader(path)
+    assert str(path) in str(error.value) and expected in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_application_ids_and_trl_levels_are_checked_against_their_enums(tmp_path):
+    path = _write_mutated(tmp_path, "applications.yaml", lambda d: d["applications"][4].update(id="A36"))
+    with pytest.raises(TaxonomyError, match=r"entry 5 \(id 'A36'\): id: Input should be one of 'A01'.*'A35'"):
+        load_applications(path)
+    path = _write_mutated(tmp_path, "trl.yaml", lambda d: d["levels"][2].update(level=10))
+    with pytest.raises(TaxonomyError, match=r"entry 3 \(level 10\): level: Input should be one of 1.*9"):
+        load_trl_scale(path)
+    assert isinstance(next(iter(load_roles().organisation_types)), str)
