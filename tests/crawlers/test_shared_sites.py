@@ -22,14 +22,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from crawlers.urls import dedup_key
-from tests.conftest import run_scout, scout_env, shared_path
+from tests.conftest import run_scout, scout_env, shared_folder_params
 
 HTML_SUFFIXES = (".html", ".htm")
 NOT_FOLLOWED_SCHEMES = ("mailto:", "tel:", "whatsapp:", "javascript:", "data:")
-
-
-def site_folders() -> list[Path]:
-    return sorted(folder for folder in shared_path("sites").iterdir() if folder.is_dir())
 
 
 class QuietStaticHandler(SimpleHTTPRequestHandler):
@@ -113,7 +109,7 @@ def reachable_html_pages(root: Path) -> set[str]:
 # -- the test -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("folder", site_folders(), ids=lambda folder: folder.name)
+@pytest.mark.parametrize("folder", shared_folder_params("sites"))
 def test_crawl_stores_every_reachable_page_once_and_stays_on_host(folder: Path, tmp_path: Path):
     site = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietStaticHandler, directory=str(folder)))
     with serving(site), serving(RecordingProxy()) as proxy:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.analysis.evaluation import EvaluationDataError, evaluate, format_report, load_jsonl
-from tests.conftest import shared_path
+from tests.conftest import requires_shared, shared_path
 
 RECORDS = [
     {"id": "r1", "text": "", "applications": ["A01", "A12"], "trl": 4},
@@ -109,6 +109,7 @@ TRL_EARLY_WITHIN1_FLOOR = 0.88
 
 
 @pytest.mark.slow
+@requires_shared("eval", "dev.jsonl")
 def test_dev_set_quality_gate(minilm_analyser):
     records = load_jsonl(shared_path("eval", "dev.jsonl"))
     analyses = minilm_analyser.analyse_many([r["text"] for r in records], [r.get("lang") for r in records])
