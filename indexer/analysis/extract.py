@@ -10,6 +10,9 @@ from urllib.parse import urljoin
 
 import trafilatura
 from bs4 import BeautifulSoup
+from lxml import etree
+from trafilatura.settings import Document
+from trafilatura.xml import xmltotxt
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
@@ -18,6 +21,7 @@ log = logging.getLogger(__name__)
 BOILERPLATE_TAGS = ("script", "style", "noscript", "nav", "footer", "header", "form", "template", "svg")
 MAX_PDF_PAGES = 200
 HEAD_SCAN_CHARS = 200_000  # title and <link> tags sit near the top; no need to parse a huge page twice
+CELL_SEPARATOR = "; "
 
 
 class ExtractionError(ValueError):
@@ -52,7 +56,7 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     head = BeautifulSoup(html[:HEAD_SCAN_CHARS], "lxml")
     soup_title, variants = _html_title(head), _language_variants(head, url)
     if document is not None and document.text and document.text.strip():
-        return Extracted(title=(document.title or soup_title).strip(), text=_tidy(document.text),
+        return Extracted(title=(document.title or soup_title).strip(), text=_tidy(_plain_text(document)),
                          method="trafilatura", language_variants=variants)
     # trafilatura declines very short or list-like pages; their visible text is still worth keeping.
     soup = BeautifulSoup(html, "lxml")
@@ -60,6 +64,39 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         element.decompose()
     text = _tidy(soup.get_text("\n"))
     return Extracted(title=soup_title, text=text, method="visible-text", language_variants=variants)
+
+
+def _plain_text(document: Document) -> str:
+    """The document's text with every table row as one line of its cells.
+
+    trafilatura writes tables as Markdown ("| a | b |" and "|---|"), whose pipes would end up in the index,
+    in snippets and in tag evidence; it has no option for plain rows, so its tree is rewritten and rendered again.
+    """
+    body = document.body
+    tables = [table for table in body.iter("table") if next(table.iterancestors("table"), None) is None]
+    if not tables:
+        return document.text
+    for table in tables:
+        lines = [_row_line(row) for row in table.iter("row")
+                 if next(row.iterancestors("table")) is table]  # a nested table is already in its cell's text
+        paragraphs = [_paragraph(line) for line in lines if line] or [_paragraph("")]
+        paragraphs[-1].tail = table.tail  # removing the table takes its tail (text after it) along
+        parent = table.getparent()
+        position = parent.index(table)
+        parent.remove(table)
+        parent[position:position] = paragraphs
+    return xmltotxt(body, include_formatting=False)
+
+
+def _row_line(row: etree._Element) -> str:
+    cells = (" ".join("".join(cell.itertext()).split()) for cell in row.iterchildren("cell"))
+    return CELL_SEPARATOR.join(cell for cell in cells if cell)
+
+
+def _paragraph(text: str) -> etree._Element:
+    paragraph = etree.Element("p")
+    paragraph.text = text
+    return paragraph
 
 
 def _html_title(soup: BeautifulSoup) -> str:

@@ -51,3 +51,32 @@ def test_demo_pdf_brochure_text_is_extracted(demo_sites):
     extracted = extract((DEMO_SITE_ROOT / "merlion-lasers" / "brochure.pdf").read_bytes(), "application/pdf", None)
     assert extracted.method == "pypdf"
     assert len(extracted.text.split()) > 20
+
+
+SPECIFICATIONS = """<html><head><title>RetinaScan specifications</title></head><body><article>
+<h1>RetinaScan specifications</h1>
+<p>RetinaScan is a swept-source optical coherence tomography system for retinal imaging in eye clinics.</p>
+<table>
+  <thead><tr><th>Parameter</th><th>Value</th></tr></thead>
+  <tbody>
+    <tr><td>Wavelength</td><td>1060 nm</td></tr>
+    <tr><td>Scan speed</td><td>100,000 A-scans/s</td></tr>
+    <tr><td>Axial resolution</td><td>5 &micro;m in tissue</td></tr>
+  </tbody>
+</table>
+<p>The system received FDA 510(k) clearance and is available now from our distributors.</p>
+</article></body></html>"""
+
+
+def test_table_rows_are_plain_lines_of_their_cells_without_markdown_pipes():
+    extracted = extract_html(SPECIFICATIONS)
+    lines = extracted.text.splitlines()
+    assert "|" not in extracted.text
+    assert ["Parameter; Value", "Wavelength; 1060 nm", "Scan speed; 100,000 A-scans/s",
+            "Axial resolution; 5 µm in tissue"] == [line for line in lines if ";" in line]
+    assert lines[-1].startswith("The system received FDA 510(k) clearance")
+
+
+def test_a_pipe_written_in_a_cell_is_kept_as_written():
+    html = SPECIFICATIONS.replace("1060 nm", "1060 nm | 1310 nm")
+    assert "Wavelength; 1060 nm | 1310 nm" in extract_html(html).text.splitlines()
