@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 from lxml import etree
 from trafilatura.settings import Document
 from trafilatura.xml import xmltotxt
+from w3lib.encoding import read_bom
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
@@ -22,6 +23,13 @@ BOILERPLATE_TAGS = ("script", "style", "noscript", "nav", "footer", "header", "f
 MAX_PDF_PAGES = 200
 HEAD_SCAN_CHARS = 200_000  # title and <link> tags sit near the top; no need to parse a huge page twice
 CELL_SEPARATOR = "; "
+# libxml2 compares each attribute of a tag with all the others, so one hostile tag with tens of thousands of
+# attributes takes minutes to parse (and the page is parsed several times). Attributes hold no main text:
+# such a tag keeps only its name. A tag that long is found without backtracking, as it cannot contain < or >.
+MAX_ATTRIBUTES = 1000
+ATTRIBUTE_FLOOD = re.compile(r"<([A-Za-z][\w:-]*)[^<>]{%d,}>" % (2 * MAX_ATTRIBUTES))
+# Control characters (NUL and the like) are no text, in a page or a PDF; tab and newline are kept for _tidy.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ExtractionError(ValueError):
@@ -38,7 +46,10 @@ class Extracted:
 
 
 def decode_html(body: bytes, encoding: str | None) -> str:
-    """Decode with the charset the crawler settled on; never fail on stray bytes."""
+    """Decode with the charset the crawler settled on (a byte-order mark overrides it); never fail on stray bytes."""
+    bom_encoding, bom = read_bom(body)
+    if bom_encoding:
+        return body[len(bom):].decode(bom_encoding, errors="replace")
     for candidate in (encoding, "utf-8"):
         if not candidate:
             continue
@@ -50,6 +61,8 @@ def decode_html(body: bytes, encoding: str | None) -> str:
 
 
 def extract_html(html: str, url: str | None = None) -> Extracted:
+    # Before parsing: lxml turns a NUL into U+FFFD, which no later clean-up can tell from a real one.
+    html = ATTRIBUTE_FLOOD.sub(_without_attribute_flood, CONTROL_CHARACTERS.sub("", html))
     document = trafilatura.bare_extraction(
         html, url=url, include_comments=False, include_tables=True, favor_recall=True, with_metadata=True
     )
@@ -64,6 +77,10 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         element.decompose()
     text = _tidy(soup.get_text("\n"))
     return Extracted(title=soup_title, text=text, method="visible-text", language_variants=variants)
+
+
+def _without_attribute_flood(tag: re.Match[str]) -> str:
+    return f"<{tag.group(1)}>" if tag.group().count("=") > MAX_ATTRIBUTES else tag.group()
 
 
 def _plain_text(document: Document) -> str:
@@ -134,5 +151,6 @@ def extract(body: bytes, content_type: str | None, encoding: str | None, url: st
 
 
 def _tidy(text: str) -> str:
+    text = CONTROL_CHARACTERS.sub("", text)
     lines = (re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.splitlines())
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
