@@ -25,9 +25,9 @@ HEAD_SCAN_CHARS = 200_000  # title and <link> tags sit near the top; no need to 
 CELL_SEPARATOR = "; "
 # libxml2 compares each attribute of a tag with all the others, so one hostile tag with tens of thousands of
 # attributes takes minutes to parse (and the page is parsed several times). Attributes hold no main text:
-# such a tag keeps only its name. A tag that long is found without backtracking, as it cannot contain < or >.
+# such a tag keeps only its name. Possessive quantifiers: a near-miss must not be retried position by position.
 MAX_ATTRIBUTES = 1000
-ATTRIBUTE_FLOOD = re.compile(r"<([A-Za-z][\w:-]*)[^<>]{%d,}>" % (2 * MAX_ATTRIBUTES))
+ATTRIBUTE_FLOOD = re.compile(r"<([A-Za-z][\w:-]*+)[^<>]{%d,}+>" % (2 * MAX_ATTRIBUTES))
 # Control characters (NUL and the like) are no text, in a page or a PDF; tab and newline are kept for _tidy.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

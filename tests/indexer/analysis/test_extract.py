@@ -104,6 +104,15 @@ def test_a_tag_flooded_with_attributes_is_parsed_in_bounded_time():
     assert SENTENCE in extracted.text
 
 
+def test_an_endless_unclosed_tag_is_parsed_in_bounded_time():
+    # Looking for attribute floods must not itself retry a long tag name at every length.
+    html = f"<html><body><p>{SENTENCE}</p><" + "a" * 200_000
+    started = time.monotonic()
+    extracted = extract_html(html)
+    assert time.monotonic() - started < 5
+    assert SENTENCE in extracted.text
+
+
 def test_a_byte_order_mark_wins_over_the_declared_charset():
     body = f"<html><body><p>{SENTENCE}</p></body></html>".encode("utf-16")
     assert SENTENCE in extract(body, "text/html", "utf-8").text
