@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -39,16 +39,34 @@ YEAR_IN_VALUE = re.compile(rf"^({YEAR})(?:$|[-/.]\d)")  # 2031, 2031-07-14, 2031
 
 
 def canonical_url(url: str) -> str:
-    """Lower-case scheme and host, drop default ports, fragments, tracking and session parameters; sort the query."""
-    canonical = canonicalize_url(url, keep_fragments=False)
-    parts = urlsplit(canonical)
+    """Lower-case scheme and host, drop default ports, fragments, tracking and session parameters; sort the query.
+
+    A URL whose host or port cannot be parsed comes back as given: it names no site, so no target allows it.
+    """
+    try:
+        raw = urlsplit(url)
+        # Session ids go before w3lib normalises the path, which would otherwise differ on a second pass
+        # (a path left ending in ";" loses it only then).
+        canonical = canonicalize_url(raw._replace(path=SESSION_PATH_PARAMETER.sub("", raw.path)).geturl(),
+                                     keep_fragments=False)
+        parts = urlsplit(canonical)
+        port = parts.port
+    except ValueError:  # "http://[", "http://a:99999/", a host with characters that normalise to "/"
+        return url
     netloc = parts.hostname or ""
     if ":" in netloc:  # an IPv6 literal
         netloc = f"[{netloc}]"
-    if parts.port and parts.port != DEFAULT_PORTS.get(parts.scheme):
-        netloc = f"{netloc}:{parts.port}"
-    path = SESSION_PATH_PARAMETER.sub("", parts.path) or "/"
-    return urlunsplit((parts.scheme, netloc, path, _without_noise_parameters(parts.query), ""))
+    if port and port != DEFAULT_PORTS.get(parts.scheme):
+        netloc = f"{netloc}:{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", _without_noise_parameters(parts.query), ""))
+
+
+def _split(url: str) -> SplitResult:
+    """The parts of a URL; an unparsable one has none (no scheme, no host, no path)."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return urlsplit("")
 
 
 def _without_noise_parameters(query: str) -> str:
@@ -67,7 +85,10 @@ def _is_noise_parameter(name: str) -> bool:
 
 def dedup_key(url: str) -> str:
     """The canonical URL with /x, /x/ and /x/index.html made one: what "already seen" compares."""
-    parts = urlsplit(canonical_url(url))
+    canonical = canonical_url(url)
+    parts = _split(canonical)
+    if not parts.netloc:
+        return canonical
     path = parts.path
     for index_document in INDEX_DOCUMENTS:
         if path.endswith("/" + index_document):
@@ -78,7 +99,7 @@ def dedup_key(url: str) -> str:
 
 def host_of(url: str) -> str:
     """host[:port] of a URL, lower-cased, default port omitted."""
-    return urlsplit(canonical_url(url)).netloc
+    return _split(canonical_url(url)).netloc
 
 
 # -- crawl traps ------------------------------------------------------------------
@@ -89,7 +110,7 @@ def crawl_trap_reason(url: str, *, calendar_hops: int = 0, current_year: int | N
 
     ``calendar_hops`` is how many date-navigation steps (see ``is_date_navigation``) led to it in a row.
     """
-    parts = urlsplit(url)
+    parts = _split(url)
     segments = [segment for segment in parts.path.split("/") if segment]
     parameters = _query_parameters(parts.query)
     year = current_year or date.today().year
@@ -146,7 +167,7 @@ def _has_distant_year(segments: list[str], parameters: list[tuple[str, str]], cu
 def _date_template(url: str) -> str | None:
     """The URL with its date parts masked (year segments and the day/month segments after them, values of
     date-named parameters), or None when it has no date parts."""
-    parts = urlsplit(url)
+    parts = _split(url)
     masked_any = False
     segments = []
     after_year = False

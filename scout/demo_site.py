@@ -1,6 +1,6 @@
 """Serve the bundled demo websites (``data/demo_site``) on loopback ports, for demos and end-to-end tests.
 
-Every organisation in ``data/demo_site/organisations.yaml`` gets its own ``ThreadingHTTPServer`` on an
+Every organisation in ``data/demo_site/organisations.yaml`` gets its own loopback server on an
 OS-assigned free port, so each one is a separate host:port a crawler must keep apart. All content is fictional.
 
 Text files may contain placeholders filled in at serve time, because ports are only known once bound:
@@ -24,12 +24,14 @@ import re
 import threading
 from email.utils import formatdate, parsedate_to_datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import yaml
+
+from scout.loopback import LoopbackServer
 
 DEMO_SITE_ROOT = Path(__file__).resolve().parent.parent / "data" / "demo_site"
 ORGANISATIONS_FILE = "organisations.yaml"
@@ -60,21 +62,13 @@ def load_organisations(root: Path) -> list[dict[str, Any]]:
     return organisations
 
 
-class DemoSiteServer(ThreadingHTTPServer):
-    """One demo website: serves ``folder`` on ``host`` at a free port chosen by the OS."""
-
-    daemon_threads = True  # a client holding a connection open must not block stop()
+class DemoSiteServer(LoopbackServer):
+    """One demo website: serves ``folder`` on ``host`` at a free port chosen by the OS; ``{base}`` is its base_url."""
 
     def __init__(self, folder: Path, host: str) -> None:
         self.folder = folder.resolve()
         self.placeholders: dict[bytes, bytes] = {}
-        super().__init__((host, 0), DemoSiteHandler)
-
-    @property
-    def base_url(self) -> str:
-        """``http://host:port`` without a trailing slash, the value of ``{base}``."""
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__(DemoSiteHandler, host)
 
     def fill_placeholders(self, body: bytes) -> bytes:
         for placeholder, value in self.placeholders.items():
@@ -197,7 +191,6 @@ class DemoSites:
         self.host = host
         self.organisations: list[dict[str, Any]] = []  # filled by start(), with website and start_urls
         self._servers: dict[str, DemoSiteServer] = {}
-        self._threads: dict[str, threading.Thread] = {}  # org id -> thread running its server
 
     def __enter__(self) -> DemoSites:
         return self.start()
@@ -218,21 +211,14 @@ class DemoSites:
             raise
         for org_id, server in self._servers.items():
             server.placeholders = self._placeholders_for(server)
-            thread = threading.Thread(target=server.serve_forever, name=f"demo-site-{org_id}", daemon=True)
-            thread.start()
-            self._threads[org_id] = thread
+            server.start(name=f"demo-site-{org_id}")
         self.organisations = [self._with_website(org) for org in entries]
         return self
 
     def stop(self) -> None:
-        for org_id, server in self._servers.items():
-            thread = self._threads.get(org_id)
-            if thread is not None:  # shutdown() would wait forever on a server that never served
-                server.shutdown()
-                thread.join(timeout=5)
-            server.server_close()
+        for server in self._servers.values():
+            server.stop()
         self._servers.clear()
-        self._threads.clear()
         self.organisations = []
 
     def base_url(self, org_id: str) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from scout.loopback import LoopbackServer
 
 WORDS = ("photonics laser optical coherence tomography retina imaging clinic fibre diode module microscopy "
          "fluorescence endoscope probe wavelength pulse therapy tissue sensor spectroscopy system").split()
@@ -64,17 +65,14 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class GeneratedSite(ThreadingHTTPServer):
-    daemon_threads = True
-
+class GeneratedSite(LoopbackServer):
     def __init__(self, number: int = 0, pages: int = 100, delay: float = 0.0, host: str = "127.0.0.1",
                  sitemap_lastmod: str | None = None):
-        super().__init__((host, 0), _Handler)
+        super().__init__(_Handler, host)
         self.number, self.pages, self.delay = number, pages, delay
         self.sitemap_lastmod = sitemap_lastmod  # W3C date of every page in /sitemap.xml; None: no sitemap
         self.changed: dict[int, str] = {}  # page -> lastmod of its change
         self.requests = self.not_modified = 0
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     def change(self, page: int, lastmod: str) -> None:
         """Give a page new text, dated `lastmod` in the sitemap."""
@@ -89,12 +87,4 @@ class GeneratedSite(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        return f"http://{self.server_address[0]}:{self.server_address[1]}/"
-
-    def __enter__(self) -> "GeneratedSite":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.shutdown()
-        self.server_close()
+        return self.base_url + "/"

@@ -16,7 +16,8 @@ import pytest
 from scout.demo_site import DemoSites
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED = REPO_ROOT.parent / "shared"
+# The evaluation set and real websites live beside the repo in CI and on developers' machines, not in a clone.
+SHARED_DIR_VARIABLE = "SCOUT_SHARED_DIR"
 
 FAST_CRAWL_ENV = {"SCOUT_DOWNLOAD_DELAY": "0", "SCOUT_AUTOTHROTTLE": "false"}
 
@@ -31,12 +32,39 @@ print(json.dumps(run))
 """
 
 
+def shared_dir() -> Path:
+    """The shared folder: $SCOUT_SHARED_DIR, else ../shared beside the repo."""
+    return Path(os.environ.get(SHARED_DIR_VARIABLE) or REPO_ROOT.parent / "shared")
+
+
+def _absent_reason(path: Path) -> str:
+    return (f"{path} is absent: the shared folder (${SHARED_DIR_VARIABLE}, default ../shared) is only beside "
+            "the repo in CI and on developers' machines")
+
+
 def shared_path(*parts: str) -> Path:
-    """A path under ../shared, or a skip where it is absent (a user's clone has no ../shared)."""
-    path = SHARED.joinpath(*parts)
+    """A path under the shared folder, or a skip of the calling test where it is absent."""
+    path = shared_dir().joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"{path} is absent: ../shared is only beside the repo in CI and on developers' machines")
+        pytest.skip(_absent_reason(path))
     return path
+
+
+def requires_shared(*parts: str) -> pytest.MarkDecorator:
+    """Skips a test before its fixtures load (a model, say) where this path of the shared folder is absent."""
+    path = shared_dir().joinpath(*parts)
+    return pytest.mark.skipif(not path.exists(), reason=_absent_reason(path))
+
+
+def shared_folder_params(*parts: str) -> list:
+    """The sub-folders of a shared folder as parameters, for use while collecting (where skipping is an error).
+
+    Where the folder is absent, one parameter stands in for them, skipped with the reason.
+    """
+    path = shared_dir().joinpath(*parts)
+    if not path.is_dir():
+        return [pytest.param(None, id="shared-folder-absent", marks=pytest.mark.skip(reason=_absent_reason(path)))]
+    return [pytest.param(folder, id=folder.name) for folder in sorted(path.iterdir()) if folder.is_dir()]
 
 
 def scout_env(**extra: str) -> dict[str, str]:

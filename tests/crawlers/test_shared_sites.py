@@ -7,13 +7,10 @@ page reachable by same-host links must be stored exactly once, and nothing off t
 
 from __future__ import annotations
 
-import functools
 import sqlite3
-import threading
 import time
 from collections import deque
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import unquote, urljoin, urlsplit
@@ -22,21 +19,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from crawlers.urls import dedup_key
-from tests.conftest import run_scout, scout_env, shared_path
+from tests.conftest import run_scout, scout_env, shared_folder_params
+from tests.loopback import LoopbackServer, serve_directory
 
 HTML_SUFFIXES = (".html", ".htm")
 NOT_FOLLOWED_SCHEMES = ("mailto:", "tel:", "whatsapp:", "javascript:", "data:")
-
-
-def site_folders() -> list[Path]:
-    return sorted(folder for folder in shared_path("sites").iterdir() if folder.is_dir())
-
-
-class QuietStaticHandler(SimpleHTTPRequestHandler):
-    """`python -m http.server` without a line on stderr per request."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 class RecordingProxyHandler(BaseHTTPRequestHandler):
@@ -54,24 +41,10 @@ class RecordingProxyHandler(BaseHTTPRequestHandler):
     do_GET = do_HEAD = do_POST = do_CONNECT = refuse
 
 
-class RecordingProxy(ThreadingHTTPServer):
-    daemon_threads = True
-
+class RecordingProxy(LoopbackServer):
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), RecordingProxyHandler)
+        super().__init__(RecordingProxyHandler)
         self.requests: list[str] = []
-
-
-@contextmanager
-def serving(server: ThreadingHTTPServer) -> Iterator[ThreadingHTTPServer]:
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # -- the independent walk ---------------------------------------------------------------------------------
@@ -113,12 +86,10 @@ def reachable_html_pages(root: Path) -> set[str]:
 # -- the test -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("folder", site_folders(), ids=lambda folder: folder.name)
+@pytest.mark.parametrize("folder", shared_folder_params("sites"))
 def test_crawl_stores_every_reachable_page_once_and_stays_on_host(folder: Path, tmp_path: Path):
-    site = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietStaticHandler, directory=str(folder)))
-    with serving(site), serving(RecordingProxy()) as proxy:
-        base_url = f"http://127.0.0.1:{site.server_address[1]}"
-        proxy_url = f"http://127.0.0.1:{proxy.server_address[1]}"
+    with serve_directory(folder) as site, RecordingProxy() as proxy:
+        base_url, proxy_url = site.base_url, proxy.base_url
         env = scout_env(SCOUT_MAX_DEPTH="50", SCOUT_MAX_PAGES_PER_ORGANISATION="5000",
                         http_proxy=proxy_url, https_proxy=proxy_url, no_proxy="127.0.0.1")
         started = time.monotonic()

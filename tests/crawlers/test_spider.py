@@ -5,6 +5,7 @@ import sqlite3
 import pytest
 
 from tests.conftest import crawl_records
+from tests.loopback import serve_directory
 
 
 @pytest.fixture(scope="module")
@@ -77,30 +78,21 @@ def test_page_cap_bounds_pages_per_organisation(demo_sites, tmp_path):
 
 def test_sitemaps_named_in_robots_txt_are_read(tmp_path):
     """A page linked from nowhere, listed only in a sitemap that only robots.txt names, is found."""
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-    from functools import partial
-
     (tmp_path / "site").mkdir()
     site = tmp_path / "site"
     (site / "index.html").write_text("<html><body><p>Home page without links.</p></body></html>")
     (site / "hidden.html").write_text("<html><body><p>Only the sitemap knows this page.</p></body></html>")
-    handler = partial(SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    server = serve_directory(site)
+    base = server.base_url
     (site / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {base}/maps/pages.xml\n")
     (site / "maps").mkdir()
     (site / "maps" / "pages.xml").write_text(
         '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         f"<url><loc>{base}/hidden.html</loc></url></urlset>")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with server:
         record = {"id": "robots-sitemap", "name": "R", "country": "US", "market": "usa", "type": "company",
                   "website": base + "/", "start_urls": [base + "/"], "languages": ["en"]}
         crawl_records(tmp_path / "data", [record])
-    finally:
-        server.shutdown()
     database = sqlite3.connect(tmp_path / "data" / "scout.sqlite3")
     urls = {row[0] for row in database.execute("SELECT url FROM pages")}
     assert base + "/hidden.html" in urls

@@ -1,7 +1,11 @@
+from urllib.parse import urlsplit
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crawlers.urls import (
-    MAX_CALENDAR_HOPS, canonical_url, crawl_trap_reason, dedup_key, host_of, is_date_navigation,
+    MAX_CALENDAR_HOPS, canonical_url, crawl_trap_reason, dedup_key, host_of, is_date_navigation, is_dated,
 )
 
 
@@ -102,3 +106,67 @@ def test_calendar_walk_is_bounded_by_hops():
 ])
 def test_date_navigation(from_url, to_url, expected):
     assert is_date_navigation(from_url, to_url) is expected
+
+
+# -- properties, over URLs hypothesis makes up ------------------------------------------------------------------
+
+URL_TEXT = st.characters(codec="utf-8", exclude_categories=("Cs",))
+HOSTS = st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9-]{0,10}[A-Za-z0-9])?(\.[A-Za-z]{2,6}){0,2}", fullmatch=True)
+SEGMENTS = st.text(URL_TEXT, max_size=12).map(lambda text: text.replace("/", "").replace("?", "").replace("#", ""))
+PARAMETER_NAMES = st.one_of(st.sampled_from(["utm_source", "gclid", "sid", "JSESSIONID", "page", "id", "q"]),
+                            st.text(URL_TEXT, max_size=8))
+
+
+@st.composite
+def web_urls(draw) -> str:
+    """Absolute http(s) URLs with odd case, ports, encodings, session path parameters, queries and fragments."""
+    scheme = draw(st.sampled_from(["http", "https", "HTTP", "Https"]))
+    port = draw(st.one_of(st.none(), st.sampled_from([80, 443]), st.integers(1, 65535)))
+    path = "/".join(draw(st.lists(SEGMENTS, max_size=6)))
+    if draw(st.booleans()):
+        path += ";jsessionid=" + draw(st.from_regex(r"[A-Za-z0-9]{0,12}", fullmatch=True))
+    pairs = draw(st.lists(st.tuples(PARAMETER_NAMES, st.text(URL_TEXT, max_size=8)), max_size=5))
+    query = "&".join(f"{name}={value}" for name, value in pairs).replace("#", "")
+    fragment = draw(st.text(URL_TEXT, max_size=8))
+    netloc = draw(HOSTS) + (f":{port}" if port is not None else "")
+    return f"{scheme}://{netloc}/{path}" + (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
+
+
+@given(web_urls())
+def test_canonical_url_is_idempotent(url):
+    once = canonical_url(url)
+    assert canonical_url(once) == once
+
+
+@given(web_urls())
+def test_canonical_url_stays_on_the_host_and_port(url):
+    parts = urlsplit(url)
+    default_port = {"http": 80, "https": 443}[parts.scheme.lower()]
+    expected_host = parts.hostname + ("" if parts.port in (None, default_port) else f":{parts.port}")
+    assert host_of(url) == expected_host
+    assert urlsplit(canonical_url(url)).netloc == expected_host
+
+
+@given(web_urls())
+def test_a_link_and_its_canonical_url_share_one_dedup_key(url):
+    # The spider keys links as found; the store holds canonical URLs: both must meet.
+    assert dedup_key(url) == dedup_key(canonical_url(url))
+
+
+@pytest.mark.parametrize("url", ["http://a.test/;;jsessionid=", "http://a.test/x;;JSESSIONID=1"])
+def test_session_path_parameter_leaving_an_empty_parameter_is_canonical_in_one_pass(url):
+    once = canonical_url(url)
+    assert canonical_url(once) == once
+
+
+@pytest.mark.parametrize("url", ["http://[", "http://a.test:99999/", "http://a.test:port/", "http://a\uff03b/"])
+def test_unparsable_urls_come_back_as_given_and_are_no_trap(url):
+    assert canonical_url(url) == dedup_key(url) == url
+    assert crawl_trap_reason(url) is None
+
+
+@given(st.text())
+def test_url_helpers_never_raise_on_any_text(text):
+    for helper in (canonical_url, dedup_key, host_of, crawl_trap_reason, is_dated):
+        helper(text)
+    is_date_navigation(text, text + "?year=2031")

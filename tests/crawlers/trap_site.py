@@ -13,9 +13,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from http.server import BaseHTTPRequestHandler
+from typing import Any, Callable, Self
 from urllib.parse import parse_qs, urlsplit
+
+from tests.loopback import LoopbackServer
 
 log = logging.getLogger(__name__)
 
@@ -67,41 +69,28 @@ class NeighbourHandler(BaseHTTPRequestHandler):
         self.send_error(404)
 
 
-class NeighbourSite(ThreadingHTTPServer):
-    daemon_threads = True
-
+class NeighbourSite(LoopbackServer):
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), NeighbourHandler)
+        super().__init__(NeighbourHandler)
         self.paths: list[str] = []
 
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
 
-
-class TrapSite(ThreadingHTTPServer):
-    daemon_threads = True
+class TrapSite(LoopbackServer):
+    """Serves its neighbour too while started."""
 
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), TrapHandler)
+        super().__init__(TrapHandler)
         self.seen = Observations()
         self.neighbour = NeighbourSite()  # where the off-site redirects lead
         self.changing_version = 1  # bump between crawls: /changing then serves different content
 
-    @property
-    def base_url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+    def start(self, name: str | None = None) -> Self:
+        self.neighbour.start()
+        return super().start(name)
 
-    def __enter__(self) -> "TrapSite":
-        for server in (self, self.neighbour):
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        for server in (self, self.neighbour):
-            server.shutdown()
-            server.server_close()
+    def stop(self) -> None:
+        super().stop()
+        self.neighbour.stop()
 
     def organisation(self) -> dict[str, Any]:
         """The site as a registry-like record for tests.conftest.crawl_records."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.analysis.evaluation import EvaluationDataError, evaluate, format_report, load_jsonl
-from tests.conftest import shared_path
+from tests.conftest import requires_shared, shared_path
 
 RECORDS = [
     {"id": "r1", "text": "", "applications": ["A01", "A12"], "trl": 4},
@@ -149,6 +149,7 @@ EVAL_FLOORS = {
 
 
 @pytest.mark.slow
+@requires_shared("eval", "dev.jsonl")
 def test_shared_dev_set_regression_gate(minilm_analyser):
     result, report = _gate_metrics(minilm_analyser, shared_path("eval", "dev.jsonl"))
     for metric, floor in SHARED_DEV_FLOORS.items():
