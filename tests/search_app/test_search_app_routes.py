@@ -13,7 +13,7 @@ from .search_app_fixtures import HOSTILE, RETINA, SURGERY, UNRATED
 
 
 def result_urls(payload):
-    return [result["url"] for result in payload["results"]]
+    return [result["final_url"] for result in payload["results"]]
 
 
 # -- search -------------------------------------------------------------------------------------------
@@ -42,9 +42,9 @@ def test_api_search_json_shape_and_rank_order(client):
     # Title + body matches outrank a single passing mention.
     assert result_urls(payload) == [RETINA.url, SURGERY.url]
     first = payload["results"][0]
-    for key in ("url", "title", "organisation", "applications", "trl", "score"):
+    for key in ("id", "url", "final_url", "title", "organisation", "tags", "trl", "score", "snippet"):
         assert key in first
-    assert first["applications"] == ["A20"] and first["trl"] == 9
+    assert [tag["application"] for tag in first["tags"]] == ["A20"] and first["trl"]["level"] == 9
     scores = [result["score"] for result in payload["results"]]
     assert scores == sorted(scores, reverse=True)
     assert {"applications", "country", "organisation_type", "trl", "language"} <= set(payload["facets"])
@@ -110,7 +110,7 @@ def test_active_filter_is_shown_with_a_link_that_removes_it(client):
 def test_bad_parameters_are_rejected_with_400(client, query_string, message):
     api = client.get(f"/api/search?{query_string}")
     assert api.status_code == 400
-    assert message in api.get_json()["error"]
+    assert message in api.get_json()["error"]["message"]
     page = client.get(f"/?{query_string}")
     assert page.status_code == 400
     assert html.escape(message) in page.get_data(as_text=True)
@@ -151,7 +151,8 @@ def test_detail_page_without_trl_says_unknown(client, page_ids):
 def test_api_page_returns_the_detail_as_json(client, page_ids):
     payload = client.get(f"/api/page/{page_ids[RETINA.url]}").get_json()
     assert payload["url"] == RETINA.url
-    assert payload["organisation"] == "Acme Retina Imaging"
+    assert payload["organisation"] == {"id": "acme-retina", "name": "Acme Retina Imaging", "country": "US",
+                                       "type": "company"}
     assert payload["tags"][0]["application"] == "A20"
     assert payload["tags"][0]["evidence"] == RETINA.tags[0].evidence
     assert payload["trl"] == {"level": 9, "cue": RETINA.trl.cue, "confidence": 0.85, "label": TRL_LABELS[9]}
@@ -168,9 +169,9 @@ def test_missing_page_is_404_in_html_and_json(client):
 
 def test_api_stats(client):
     payload = client.get("/api/stats").get_json()
-    assert payload["pages"] == 4 and payload["indexed_pages"] == 4 and payload["index_documents"] == 4
+    assert payload["pages"] == 4 and payload["indexed_pages"] == 4 and payload["indexed_documents"] == 4
     assert payload["organisations"] == 3 and payload["index_exists"] is True
-    assert payload["last_crawl_run"]["status"] == "finished"
+    assert payload["last_crawl"]["status"] == "finished"
 
 
 # -- hostile content ----------------------------------------------------------------------------------
@@ -225,7 +226,7 @@ def test_templates_hold_no_inline_scripts_or_styles(client, page_ids):
 def test_without_an_index_the_api_answers_503_and_the_page_explains(client_without_index):
     api = client_without_index.get("/api/search?q=laser")
     assert api.status_code == 503
-    assert api.get_json() == {"error": NO_INDEX_MESSAGE}
+    assert api.get_json() == {"error": {"code": "no_index", "message": NO_INDEX_MESSAGE, "parameter": None}}
     page = client_without_index.get("/?q=laser")
     assert NO_INDEX_MESSAGE in page.get_data(as_text=True)
     assert client_without_index.get("/?format=json").status_code == 503
