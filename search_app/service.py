@@ -104,7 +104,7 @@ def parse_search_request(args: MultiDict, formats: tuple[str, ...] = ("json",)) 
         raise RequestError(f"trl_min ({trl_min}) is greater than trl_max ({trl_max})", "trl_min")
     page = _integer(args, "page", 1, MAX_PAGE) or 1
     limit = _integer(args, "limit", 1, MAX_PAGE_SIZE) or PAGE_SIZE
-    response_format = (args.get("format") or "").strip().lower()
+    response_format = args.get("format") or ""
     if response_format and response_format not in formats:
         raise RequestError(f"format must be {' or '.join(map(repr, formats))}, not {response_format[:40]!r}", "format")
 

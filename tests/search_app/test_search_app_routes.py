@@ -46,6 +46,8 @@ def test_api_search_json_shape_and_rank_order(client):
     for key in ("id", "url", "final_url", "title", "organisation", "tags", "trl", "score", "snippet"):
         assert key in first
     assert [tag["application"] for tag in first["tags"]] == ["A20"] and first["trl"]["level"] == 9
+    # Snippets are the page's own words: nothing (no table pipes, no markup) is added around them here.
+    assert "retinopathy" in first["snippet"].lower() and "|" not in first["snippet"] and "<" not in first["snippet"]
     scores = [result["score"] for result in payload["results"]]
     assert scores == sorted(scores, reverse=True)
     assert {"applications", "country", "organisation_type", "trl", "language"} <= set(payload["facets"])
