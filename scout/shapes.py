@@ -97,7 +97,8 @@ def facets(counts: Mapping[str, Iterable[tuple[str, int]]]) -> dict[str, list[di
 
 
 def search_results(query: str, total: int, page_number: int, page_size: int, pages: int,
-                   results: list[dict[str, Any]], facet_counts: Mapping[str, Iterable[tuple[str, int]]]) -> dict[str, Any]:
+                   results: list[dict[str, Any]],
+                   facet_counts: Mapping[str, Iterable[tuple[str, int]]]) -> dict[str, Any]:
     """One page of results (`page_summary` each); `pages` is how many pages of `page_size` can be asked for."""
     return {"query": query, "total": total, "results": results, "facets": facets(facet_counts),
             "page": page_number, "page_size": page_size, "pages": pages}

@@ -70,10 +70,12 @@ def check_parameters(args: MultiDict, known: tuple[str, ...]) -> None:
     """Reject parameters a route does not take, and repeats of those it takes once; raises RequestError."""
     for name in args:
         if name not in known:
-            shown = repr(name[:40])
             close = difflib.get_close_matches(name, known, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}" if known else "this address takes none"
-            raise RequestError(f"unknown parameter {shown} ({hint})", name[:40], "unknown_parameter")
+            if close:
+                hint = f"did you mean {close[0]!r}?"
+            else:
+                hint = f"known: {', '.join(known)}" if known else "this address takes none"
+            raise RequestError(f"unknown parameter {name[:40]!r} ({hint})", name[:40], "unknown_parameter")
     for name in known:
         count = len(args.getlist(name))
         if count > 1 and name not in REPEATABLE_PARAMETERS:

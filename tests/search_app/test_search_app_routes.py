@@ -313,8 +313,10 @@ def test_an_index_naming_pages_the_store_lacks_is_503_not_500(client, settings):
 
 
 def test_every_api_error_has_the_error_shape(client_without_index):
-    for method, path, code in (("post", "/api/search", "method_not_allowed"), ("put", "/api/page/1", "method_not_allowed"),
-                               ("delete", "/api/stats", "method_not_allowed"), ("get", "/api/nowhere", "not_found")):
+    for method, path, code in (("post", "/api/search", "method_not_allowed"),
+                               ("put", "/api/page/1", "method_not_allowed"),
+                               ("delete", "/api/stats", "method_not_allowed"),
+                               ("get", "/api/nowhere", "not_found")):
         error = getattr(client_without_index, method)(path).get_json()["error"]
         assert set(error) == {"code", "message", "parameter"} and error["code"] == code, path
 

@@ -29,7 +29,8 @@ def test_every_parameter_is_parsed_and_normalised():
 
 
 def test_empty_form_values_mean_any():
-    assert parse(app="", trl_min="", country="", page="", limit="") == SearchRequest("", SearchFilters(), 1, PAGE_SIZE, "")
+    assert parse(app="", trl_min="", country="", page="", limit="") == SearchRequest(
+        "", SearchFilters(), 1, PAGE_SIZE, "")
 
 
 @pytest.mark.parametrize("params", [
