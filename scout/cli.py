@@ -170,7 +170,12 @@ def search(settings: Settings, query: str, applications: tuple[str, ...], trl_mi
     except IndexMissingError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
-        emit_json(results.as_dict())
+        from search_app.service import StaleIndexError, search_json
+
+        try:
+            emit_json(search_json(settings, results, page=1, limit=limit))
+        except StaleIndexError as exc:
+            raise click.ClickException(str(exc)) from None
         return
     click.echo(f"{results.total} results for {query!r}")
     for rank, hit in enumerate(results.hits, 1):
@@ -184,10 +189,12 @@ def search(settings: Settings, query: str, applications: tuple[str, ...], trl_mi
 @with_settings
 def stats(settings: Settings, as_json: bool) -> None:
     """Counts of organisations, pages, tagged and indexed pages, and the last crawl."""
-    figures = pipeline.stats(settings)
     if as_json:
-        emit_json(figures)
+        from search_app.service import stats as stats_json
+
+        emit_json(stats_json(settings))
         return
+    figures = pipeline.stats(settings)
     for key, value in figures.items():
         if key != "last_crawl":
             click.echo(f"{key.replace('_', ' ')}: {value}")
@@ -366,7 +373,9 @@ def coverage(settings: Settings, as_json: bool) -> None:
         raise click.ClickException(str(exc)) from None
     report = coverage_report(settings, registry)
     if as_json:
-        emit_json(report)
+        from scout import shapes
+
+        emit_json(shapes.coverage(report))
     else:
         click.echo(format_table(report))
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from scout import shapes
 from scout.settings import Settings
 from search_app import links, service
+from search_app.service import NO_INDEX_MESSAGE, STALE_INDEX_MESSAGE, IndexMissingError, RequestError, StaleIndexError
 from search_app.views import api, web
 
 CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'"
@@ -36,13 +38,15 @@ def create_app(settings: Settings) -> Flask:
         without_trl=links.without_trl,
         with_page=links.with_page,
         external_href=links.external_href,
-        page_count=service.page_count,
     )
     app.jinja_env.filters["short_date"] = _short_date
 
     app.register_blueprint(web)
     app.register_blueprint(api)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(RequestError, _request_error)
+    app.register_error_handler(IndexMissingError, _index_error)
+    app.register_error_handler(StaleIndexError, _index_error)
     app.after_request(_security_headers)
     return app
 
@@ -57,9 +61,33 @@ def _security_headers(response):
 
 def _http_error(error: HTTPException):
     status = error.code or 500
-    if request.path.startswith("/api/"):
-        return jsonify({"error": error.description or error.name}), status
-    return render_template("error.html", status=status, title=error.name, message=error.description), status
+    if _wants_json():
+        # "Not Found" -> "not_found": a stable code a program can test, beside the message for people.
+        code = error.name.lower().replace(" ", "_").replace("'", "")
+        return jsonify(shapes.error(code, error.description or error.name)), status
+    return _error_page(status, error.name, error.description)
+
+
+def _request_error(error: RequestError):
+    if _wants_json():
+        return jsonify(shapes.error(error.code, str(error), error.parameter)), 400
+    return _error_page(400, "Bad Request", str(error))
+
+
+def _index_error(error: Exception):
+    code, message = (("stale_index", STALE_INDEX_MESSAGE) if isinstance(error, StaleIndexError)
+                     else ("no_index", NO_INDEX_MESSAGE))
+    if _wants_json():
+        return jsonify(shapes.error(code, message)), 503
+    return _error_page(503, "Service Unavailable", message)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.args.get("format") == "json"
+
+
+def _error_page(status: int, title: str, message: str | None):
+    return render_template("error.html", status=status, title=title, message=message), status
 
 
 def _short_date(value: str | None) -> str:

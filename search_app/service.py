@@ -6,26 +6,36 @@ disagree: both go through `parse_search_request` and `run_search`.
 
 from __future__ import annotations
 
+import difflib
 import math
-from dataclasses import asdict
 from typing import Any, NamedTuple
 
 from werkzeug.datastructures import MultiDict
 from whoosh import index as whoosh_index
 
-from indexer.index.fulltext import IndexMissingError, SearchFilters, SearchResults, indexed_document_count, search
+from indexer.index.fulltext import (
+    IndexMissingError, SearchFilters, SearchResults, Segment, indexed_document_count, search,
+)
+from scout import shapes
 from scout.registry import COUNTRY_CODES, LANGUAGE_CODES, TYPES
 from scout.settings import Settings
 from store import PageView, Store
 from taxonomy import APPLICATIONS, TRL_SCALE
 
 PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
 # Whoosh collects offset + limit hits before slicing, so a deep page costs as much as all pages before it.
 MAX_PAGE = 50
 MAX_QUERY_LENGTH = 500
 MAX_VALUES_PER_FILTER = 35  # enough to select every application at once
+# SQLite row ids are signed 64-bit; a larger number in a URL cannot name a page (and would overflow the driver).
+MAX_PAGE_ID = 2**63 - 1
+
+SEARCH_PARAMETERS = ("q", "app", "trl_min", "trl_max", "country", "type", "lang", "page", "limit", "format")
+REPEATABLE_PARAMETERS = frozenset({"app", "country", "type", "lang"})
 
 NO_INDEX_MESSAGE = "No index yet: run scout crawl, scout process, scout index"
+STALE_INDEX_MESSAGE = "The index lists pages the store does not hold: run scout index --rebuild"
 
 # Labels come from the taxonomy's TRL scale, the same one the estimator's cues belong to.
 TRL_LABELS = {level: info.label for level, info in sorted(TRL_SCALE.items())}
@@ -33,28 +43,57 @@ TRL_DEFINITIONS = {level: info.definition for level, info in sorted(TRL_SCALE.it
 
 
 class RequestError(ValueError):
-    """A search request the app cannot run; the message is shown to the user as is."""
+    """A request the app cannot answer; the message is shown to the user as is and names the bad parameter."""
+
+    def __init__(self, message: str, parameter: str | None = None, code: str = "invalid_parameter"):
+        super().__init__(message)
+        self.parameter = parameter
+        self.code = code
+
+
+class StaleIndexError(RuntimeError):
+    """The index names pages the store does not have (the store was replaced after indexing)."""
 
 
 class SearchRequest(NamedTuple):
     query: str
     filters: SearchFilters
     page: int
+    limit: int = PAGE_SIZE
+    format: str = ""
 
 
 # -- parsing ------------------------------------------------------------------------------------------
 
 
-def parse_search_request(args: MultiDict) -> SearchRequest:
+def check_parameters(args: MultiDict, known: tuple[str, ...]) -> None:
+    """Reject parameters a route does not take, and repeats of those it takes once; raises RequestError."""
+    for name in args:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            if close:
+                hint = f"did you mean {close[0]!r}?"
+            else:
+                hint = f"known: {', '.join(known)}" if known else "this address takes none"
+            raise RequestError(f"unknown parameter {name[:40]!r} ({hint})", name[:40], "unknown_parameter")
+    for name in known:
+        count = len(args.getlist(name))
+        if count > 1 and name not in REPEATABLE_PARAMETERS:
+            raise RequestError(f"{name} is given {count} times; give it once", name)
+
+
+def parse_search_request(args: MultiDict, formats: tuple[str, ...] = ("json",)) -> SearchRequest:
     """Validate query-string arguments (Werkzeug MultiDict); raises RequestError naming the bad one.
 
     Parameters: q, app (repeatable, A01..A35), trl_min, trl_max (1..9), country (repeatable, ISO 3166
-    alpha-2), type (repeatable, organisation type), lang (repeatable, ISO 639-1), page (1..MAX_PAGE).
-    Empty values are ignored, because an HTML form sends "" for "any".
+    alpha-2), type (repeatable, organisation type), lang (repeatable, ISO 639-1), page (1..MAX_PAGE),
+    limit (1..MAX_PAGE_SIZE), format (one of `formats`). Empty values are ignored, because an HTML form
+    sends "" for "any"; anything else is an error, so no misspelt filter is silently dropped.
     """
+    check_parameters(args, SEARCH_PARAMETERS)
     query = (args.get("q") or "").strip()
     if len(query) > MAX_QUERY_LENGTH:
-        raise RequestError(f"q: the query is longer than {MAX_QUERY_LENGTH} characters")
+        raise RequestError(f"q: the query is longer than {MAX_QUERY_LENGTH} characters", "q")
 
     applications = _choices(args, "app", APPLICATIONS, "application id", normalise=str.upper)
     countries = _choices(args, "country", COUNTRY_CODES, "country code (ISO 3166-1 alpha-2)", normalise=str.upper)
@@ -64,24 +103,28 @@ def parse_search_request(args: MultiDict) -> SearchRequest:
     trl_min = _integer(args, "trl_min", 1, 9)
     trl_max = _integer(args, "trl_max", 1, 9)
     if trl_min is not None and trl_max is not None and trl_min > trl_max:
-        raise RequestError(f"trl_min ({trl_min}) is greater than trl_max ({trl_max})")
+        raise RequestError(f"trl_min ({trl_min}) is greater than trl_max ({trl_max})", "trl_min")
     page = _integer(args, "page", 1, MAX_PAGE) or 1
+    limit = _integer(args, "limit", 1, MAX_PAGE_SIZE) or PAGE_SIZE
+    response_format = args.get("format") or ""
+    if response_format and response_format not in formats:
+        raise RequestError(f"format must be {' or '.join(map(repr, formats))}, not {response_format[:40]!r}", "format")
 
     filters = SearchFilters(
         applications=applications, trl_min=trl_min, trl_max=trl_max, countries=countries,
         organisation_types=types, languages=languages,
     )
-    return SearchRequest(query, filters, page)
+    return SearchRequest(query, filters, page, limit, response_format)
 
 
 def _choices(args: MultiDict, name: str, allowed, what: str, normalise) -> tuple[str, ...]:
     values = [normalise(value.strip()) for value in args.getlist(name) if value.strip()]
     if len(values) > MAX_VALUES_PER_FILTER:
-        raise RequestError(f"{name}: at most {MAX_VALUES_PER_FILTER} values")
+        raise RequestError(f"{name}: at most {MAX_VALUES_PER_FILTER} values", name)
     unknown = [value for value in values if value not in allowed]
     if unknown:
         shown = ", ".join(repr(value[:40]) for value in unknown[:3])
-        raise RequestError(f"{name}: unknown {what} {shown}")
+        raise RequestError(f"{name}: unknown {what} {shown}", name)
     return tuple(dict.fromkeys(values))  # drop repeats, keep order
 
 
@@ -92,52 +135,60 @@ def _integer(args: MultiDict, name: str, low: int, high: int) -> int | None:
     try:
         value = int(raw)
     except ValueError:
-        raise RequestError(f"{name} must be a whole number from {low} to {high}, not {raw[:40]!r}") from None
+        raise RequestError(f"{name} must be a whole number from {low} to {high}, not {raw[:40]!r}", name) from None
     if not low <= value <= high:
-        raise RequestError(f"{name} must be from {low} to {high}, not {value}")
+        shown = str(value) if len(raw) <= 40 else raw[:40] + "…"
+        raise RequestError(f"{name} must be from {low} to {high}, not {shown}", name)
     return value
 
 
 # -- search -------------------------------------------------------------------------------------------
 
 
-def run_search(settings: Settings, query: str, filters: SearchFilters, page: int = 1) -> SearchResults:
+def run_search(settings: Settings, query: str, filters: SearchFilters, page: int = 1,
+               limit: int = PAGE_SIZE) -> SearchResults:
     """One page of ranked hits with facet counts; raises IndexMissingError before `scout index` ran."""
-    return search(settings.index_dir, query, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return search(settings.index_dir, query, filters, limit=limit, offset=(page - 1) * limit)
 
 
-def page_count(total: int) -> int:
-    return min(MAX_PAGE, max(1, math.ceil(total / PAGE_SIZE)))
+def page_count(total: int, limit: int = PAGE_SIZE) -> int:
+    """Pages of `limit` results that can be asked for (0 when there are no results)."""
+    return min(MAX_PAGE, math.ceil(total / limit))
 
 
-def search_json(results: SearchResults, page: int) -> dict[str, Any]:
-    payload = results.as_dict()
-    payload.update(page=page, page_size=PAGE_SIZE, pages=page_count(results.total))
-    return payload
+def search_json(settings: Settings, results: SearchResults, page: int, limit: int) -> dict[str, Any]:
+    """The results as JSON (scout.shapes), each hit's page read from the store; raises StaleIndexError."""
+    views: dict[int, PageView] = {}
+    if results.hits and settings.database_path.exists():
+        with Store.open(settings.database_path) as store:
+            views = {view.id: view for view in store.pages([hit.page_id for hit in results.hits])}
+    if any(hit.page_id not in views for hit in results.hits):
+        raise StaleIndexError(STALE_INDEX_MESSAGE)
+    summaries = [shapes.page_summary(views[hit.page_id], hit.score, snippet_text(hit.snippets))
+                 for hit in results.hits]
+    return shapes.search_results(results.query, results.total, page, limit, page_count(results.total, limit),
+                                 summaries, results.facets)
+
+
+def snippet_text(snippets: list[list[Segment]]) -> str:
+    """Snippets as plain text: their own words only, separated by an ellipsis (no markup, no table pipes)."""
+    return " … ".join("".join(segment.text for segment in snippet) for snippet in snippets)
 
 
 # -- pages and statistics -----------------------------------------------------------------------------
 
 
 def page_detail(settings: Settings, page_id: int) -> PageView | None:
+    """The page with this id, or None (also for ids no page can have, such as 0, -1 or 10**30)."""
     # A web request must not create an empty database as a side effect of Store.open.
-    if not settings.database_path.exists():
+    if not 1 <= page_id <= MAX_PAGE_ID or not settings.database_path.exists():
         return None
     with Store.open(settings.database_path) as store:
         return store.page(page_id)
 
 
-def page_json(page: PageView) -> dict[str, Any]:
-    payload = asdict(page)
-    for tag in payload["tags"]:
-        tag["application_name"] = application_name(tag["application"])
-    if payload["trl"] is not None:
-        payload["trl"]["label"] = TRL_LABELS.get(payload["trl"]["level"], "")
-    return payload
-
-
 def stats(settings: Settings) -> dict[str, Any]:
-    counts: dict[str, Any] = {
+    counts: dict[str, int] = {
         "organisations": 0, "pages": 0, "duplicate_pages": 0, "processed_pages": 0, "tagged_pages": 0,
         "indexed_pages": 0,
     }
@@ -146,9 +197,7 @@ def stats(settings: Settings) -> dict[str, Any]:
         with Store.open(settings.database_path) as store:
             counts = store.stats()
             last_run = store.last_crawl_run()
-    indexed_documents = indexed_document_count(settings.index_dir)
-    return {**counts, "index_documents": indexed_documents, "index_exists": index_exists(settings),
-            "last_crawl_run": last_run}
+    return shapes.stats(counts, indexed_document_count(settings.index_dir), index_exists(settings), last_run)
 
 
 def index_exists(settings: Settings) -> bool:
@@ -160,7 +209,7 @@ def coverage(settings: Settings) -> dict[str, Any]:
     from scout.coverage import coverage_report
     from scout.registry import load_registry
 
-    return coverage_report(settings, load_registry())
+    return shapes.coverage(coverage_report(settings, load_registry()))
 
 
 # -- taxonomy lookups for templates and JSON ----------------------------------------------------------

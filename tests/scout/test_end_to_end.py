@@ -24,6 +24,10 @@ def client(demo_dir):
     return create_app(load_settings(demo_dir)).test_client()
 
 
+def applications(hit):
+    return [tag["application"] for tag in hit["tags"]]
+
+
 def search_json(demo_dir, *args):
     return json.loads(run_scout("search", *args, "--json", "--data-dir", str(demo_dir)).stdout)
 
@@ -31,26 +35,26 @@ def search_json(demo_dir, *args):
 def test_oct_search_finds_the_oct_product_tagged_a20_at_trl9(demo_dir):
     results = search_json(demo_dir, "optical coherence tomography")["results"]
     top = results[:3]
-    assert any("retinascan-ss1" in hit["url"] and "A20" in hit["applications"] for hit in top), top
+    assert any("retinascan-ss1" in hit["url"] and "A20" in applications(hit) for hit in top), top
     product = next(hit for hit in results if hit["url"].endswith("/products/retinascan-ss1.html"))
-    assert product["trl"] == 9
-    assert product["organisation"].startswith("Acme Retina")
-    assert {"url", "title", "organisation", "applications", "trl", "score"} <= set(product)
+    assert product["trl"]["level"] == 9
+    assert product["organisation"]["name"].startswith("Acme Retina")
+    assert {"id", "url", "title", "organisation", "tags", "trl", "score"} <= set(product)
 
 
 def test_application_and_trl_filters_on_the_cli(demo_dir):
     results = search_json(demo_dir, "laser", "--app", "A20", "--trl-min", "7")["results"]
-    assert results and all("A20" in hit["applications"] and hit["trl"] >= 7 for hit in results)
+    assert results and all("A20" in applications(hit) and hit["trl"]["level"] >= 7 for hit in results)
 
 
 def test_api_detail_shows_tag_evidence_and_trl_cue(client):
     hits = client.get("/api/search?q=optical+coherence+tomography").get_json()["results"]
     product = next(hit for hit in hits if hit["url"].endswith("/products/retinascan-ss1.html"))
-    detail = client.get(f"/api/page/{product['page_id']}").get_json()
+    detail = client.get(f"/api/page/{product['id']}").get_json()
     a20 = next(tag for tag in detail["tags"] if tag["application"] == "A20")
     assert a20["evidence"] and a20["evidence"] in detail["text"] + detail["title"]
     assert detail["trl"]["level"] == 9 and detail["trl"]["cue"]
-    page = client.get(f"/page/{product['page_id']}").get_data(as_text=True)
+    page = client.get(f"/page/{product['id']}").get_data(as_text=True)
     assert a20["evidence"][:40].replace("'", "&#39;") in page
 
 
@@ -61,7 +65,7 @@ def test_robots_forbidden_page_is_not_searchable(demo_dir):
 def test_hostile_page_is_shown_escaped(client):
     hits = client.get("/api/search?q=aiming+beam").get_json()["results"]
     hostile = next(hit for hit in hits if "ab-520-aiming-beam" in hit["url"])
-    html = client.get(f"/page/{hostile['page_id']}").get_data(as_text=True)
+    html = client.get(f"/page/{hostile['id']}").get_data(as_text=True)
     assert "<img src=x onerror" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "alert('xss-demo')" not in html  # the inline script is dropped by extraction, never rendered
@@ -77,7 +81,7 @@ def test_stats_json_reports_the_demo_crawl(demo_dir):
     assert stats["duplicate_pages"] >= 1
     assert stats["indexed_documents"] == stats["pages"] - stats["duplicate_pages"]
     crawl = stats["last_crawl"]
-    assert set(crawl) >= {"started", "finished", "fetched", "new", "changed", "unchanged", "gone", "failed"}
+    assert set(crawl) >= {"started_at", "finished_at", "fetched", "new", "changed", "unchanged", "gone", "failed"}
     assert crawl["new"] == crawl["fetched"] - crawl["failed"]
 
 
@@ -87,5 +91,5 @@ def test_language_versions_show_once_with_the_other_listed(client):
     assert any(url.endswith("/products/retinascan-ss1.html") for url in urls)
     assert not any(url.endswith("/fr/retinascan-ss1.html") for url in urls)
     product = next(hit for hit in hits if hit["url"].endswith("/products/retinascan-ss1.html"))
-    detail = client.get(f"/api/page/{product['page_id']}").get_json()
+    detail = client.get(f"/api/page/{product['id']}").get_json()
     assert any(alias.endswith("/fr/retinascan-ss1.html") for alias in detail["aliases"])

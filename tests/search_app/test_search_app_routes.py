@@ -5,15 +5,16 @@ from __future__ import annotations
 import html
 
 import pytest
+from markupsafe import escape
 
 from search_app import CONTENT_SECURITY_POLICY
-from search_app.service import NO_INDEX_MESSAGE, TRL_LABELS, application_name
+from search_app.service import NO_INDEX_MESSAGE, STALE_INDEX_MESSAGE, TRL_LABELS, application_name
 
 from .search_app_fixtures import HOSTILE, RETINA, SURGERY, UNRATED
 
 
 def result_urls(payload):
-    return [result["url"] for result in payload["results"]]
+    return [result["final_url"] for result in payload["results"]]
 
 
 # -- search -------------------------------------------------------------------------------------------
@@ -42,9 +43,11 @@ def test_api_search_json_shape_and_rank_order(client):
     # Title + body matches outrank a single passing mention.
     assert result_urls(payload) == [RETINA.url, SURGERY.url]
     first = payload["results"][0]
-    for key in ("url", "title", "organisation", "applications", "trl", "score"):
+    for key in ("id", "url", "final_url", "title", "organisation", "tags", "trl", "score", "snippet"):
         assert key in first
-    assert first["applications"] == ["A20"] and first["trl"] == 9
+    assert [tag["application"] for tag in first["tags"]] == ["A20"] and first["trl"]["level"] == 9
+    # Snippets are the page's own words: nothing (no table pipes, no markup) is added around them here.
+    assert "retinopathy" in first["snippet"].lower() and "|" not in first["snippet"] and "<" not in first["snippet"]
     scores = [result["score"] for result in payload["results"]]
     assert scores == sorted(scores, reverse=True)
     assert {"applications", "country", "organisation_type", "trl", "language"} <= set(payload["facets"])
@@ -97,23 +100,82 @@ def test_active_filter_is_shown_with_a_link_that_removes_it(client):
     assert '<li class="active">\n              <a href="?q=retinopathy"' in body
 
 
-@pytest.mark.parametrize("query_string, message", [
-    ("trl_min=0", "trl_min must be from 1 to 9"),
-    ("trl_min=10", "trl_min must be from 1 to 9"),
-    ("trl_min=high", "trl_min must be a whole number"),
-    ("trl_min=7&trl_max=3", "greater than trl_max"),
-    ("app=A99", "unknown application id"),
-    ("country=Germany", "unknown country code"),
-    ("type=startup", "unknown organisation type"),
-    ("page=0", "page must be from 1"),
+@pytest.mark.parametrize("query_string, parameter, message", [
+    ("trl_min=0", "trl_min", "trl_min must be from 1 to 9"),
+    ("trl_min=10", "trl_min", "trl_min must be from 1 to 9"),
+    ("trl_min=12", "trl_min", "trl_min must be from 1 to 9, not 12"),
+    ("trl_min=high", "trl_min", "trl_min must be a whole number"),
+    ("trl_min=abc", "trl_min", "trl_min must be a whole number from 1 to 9, not 'abc'"),
+    ("trl_min=7&trl_max=3", "trl_min", "greater than trl_max"),
+    ("app=A99", "app", "unknown application id 'A99'"),
+    ("country=Germany", "country", "unknown country code"),
+    ("country=XX", "country", "unknown country code (ISO 3166-1 alpha-2) 'XX'"),
+    ("type=startup", "type", "unknown organisation type"),
+    ("page=0", "page", "page must be from 1"),
+    ("page=-1", "page", "page must be from 1 to 50, not -1"),
+    ("page=99999999999999999999999", "page", "page must be from 1 to 50"),
+    ("limit=1000", "limit", "limit must be from 1 to 100, not 1000"),
+    ("limit=0", "limit", "limit must be from 1 to 100"),
+    ("q=" + "x" * 501, "q", "longer than 500 characters"),
+    ("q=a&q=b", "q", "q is given 2 times; give it once"),
+    ("trl_min=1&trl_min=2", "trl_min", "trl_min is given 2 times"),
+    ("format=xml", "format", "format must be"),
 ])
-def test_bad_parameters_are_rejected_with_400(client, query_string, message):
+def test_bad_parameters_are_rejected_with_400(client_without_index, query_string, parameter, message):
+    # Parameters are checked before the index is opened, so no index is needed to test them.
+    client = client_without_index
     api = client.get(f"/api/search?{query_string}")
     assert api.status_code == 400
-    assert message in api.get_json()["error"]
+    error = api.get_json()["error"]
+    assert message in error["message"]
+    assert error["code"] == "invalid_parameter" and error["parameter"] == parameter
     page = client.get(f"/?{query_string}")
     assert page.status_code == 400
-    assert html.escape(message) in page.get_data(as_text=True)
+    assert str(escape(message)) in page.get_data(as_text=True)
+
+
+def test_unknown_parameter_is_rejected_with_a_suggestion(client_without_index):
+    client = client_without_index
+    api = client.get("/api/search?q=oct&trl-min=7")
+    assert api.status_code == 400
+    assert api.get_json() == {"error": {
+        "code": "unknown_parameter", "message": "unknown parameter 'trl-min' (did you mean 'trl_min'?)",
+        "parameter": "trl-min"}}
+    page = client.get("/?q=oct&trl-min=7")
+    assert page.status_code == 400
+    assert str(escape("unknown parameter 'trl-min' (did you mean 'trl_min'?)")) in page.get_data(as_text=True)
+    # No close match: the message lists what the search takes instead.
+    message = client.get("/api/search?zzz=1").get_json()["error"]["message"]
+    assert message.startswith("unknown parameter 'zzz' (known: q, app, trl_min")
+
+
+def test_routes_without_parameters_reject_any(client_without_index):
+    for path in ("/api/stats?x=1", "/api/coverage?x=1", "/api/page/1?x=1"):
+        response = client_without_index.get(path)
+        assert response.status_code == 400, path
+        assert response.get_json()["error"]["code"] == "unknown_parameter", path
+    for path in ("/page/1?x=1", "/coverage?x=1"):
+        response = client_without_index.get(path)
+        assert response.status_code == 400, path
+        assert str(escape("unknown parameter 'x'")) in response.get_data(as_text=True), path
+
+
+def test_a_page_past_the_last_result_says_how_many_pages_there_are(client):
+    body = client.get("/?q=retinopathy&page=2").get_data(as_text=True)
+    assert "No results on page 2; there are 2 results for “retinopathy” on 1 page." in body
+    assert 'href="?q=retinopathy&amp;page=1"' in body
+    assert "2 results for" in body and '<p class="summary">2 results' not in body
+    # The API answers the same question with the total and an empty list, not an error.
+    api = client.get("/api/search?q=retinopathy&page=2")
+    assert api.status_code == 200
+    payload = api.get_json()
+    assert payload["total"] == 2 and payload["results"] == [] and payload["pages"] == 1 and payload["page"] == 2
+
+
+def test_limit_sets_the_page_size_of_page_and_api(client):
+    payload = client.get("/api/search?q=retinopathy&limit=1&page=2").get_json()
+    assert result_urls(payload) == [SURGERY.url] and payload["page_size"] == 1 and payload["pages"] == 2
+    assert "Page 2 of 2" in client.get("/?q=retinopathy&limit=1&page=2").get_data(as_text=True)
 
 
 def test_pagination_links_appear_when_results_exceed_a_page(client, monkeypatch):
@@ -151,11 +213,23 @@ def test_detail_page_without_trl_says_unknown(client, page_ids):
 def test_api_page_returns_the_detail_as_json(client, page_ids):
     payload = client.get(f"/api/page/{page_ids[RETINA.url]}").get_json()
     assert payload["url"] == RETINA.url
-    assert payload["organisation"] == "Acme Retina Imaging"
+    assert payload["organisation"] == {"id": "acme-retina", "name": "Acme Retina Imaging", "country": "US",
+                                       "type": "company"}
     assert payload["tags"][0]["application"] == "A20"
     assert payload["tags"][0]["evidence"] == RETINA.tags[0].evidence
     assert payload["trl"] == {"level": 9, "cue": RETINA.trl.cue, "confidence": 0.85, "label": TRL_LABELS[9],
                               "runner_up": None}
+
+
+def test_ids_no_page_can_have_are_404_not_500(client):
+    for page_id in ("99999999999999999999999", "9223372036854775808", "0", "-1"):
+        page = client.get(f"/page/{page_id}")
+        assert page.status_code == 404, page_id
+        assert f"There is no page with id {page_id}." in page.get_data(as_text=True)
+        api = client.get(f"/api/page/{page_id}")
+        assert api.status_code == 404, page_id
+        assert api.get_json()["error"] == {"code": "not_found", "message": f"there is no page with id {page_id}",
+                                           "parameter": None}
 
 
 def test_missing_page_is_404_in_html_and_json(client):
@@ -169,9 +243,9 @@ def test_missing_page_is_404_in_html_and_json(client):
 
 def test_api_stats(client):
     payload = client.get("/api/stats").get_json()
-    assert payload["pages"] == 4 and payload["indexed_pages"] == 4 and payload["index_documents"] == 4
+    assert payload["pages"] == 4 and payload["indexed_pages"] == 4 and payload["indexed_documents"] == 4
     assert payload["organisations"] == 3 and payload["index_exists"] is True
-    assert payload["last_crawl_run"]["status"] == "finished"
+    assert payload["last_crawl"]["status"] == "finished"
 
 
 # -- hostile content ----------------------------------------------------------------------------------
@@ -226,10 +300,33 @@ def test_templates_hold_no_inline_scripts_or_styles(client, page_ids):
 def test_without_an_index_the_api_answers_503_and_the_page_explains(client_without_index):
     api = client_without_index.get("/api/search?q=laser")
     assert api.status_code == 503
-    assert api.get_json() == {"error": NO_INDEX_MESSAGE}
+    assert api.get_json() == {"error": {"code": "no_index", "message": NO_INDEX_MESSAGE, "parameter": None}}
     page = client_without_index.get("/?q=laser")
     assert NO_INDEX_MESSAGE in page.get_data(as_text=True)
     assert client_without_index.get("/?format=json").status_code == 503
+
+
+def test_an_index_naming_pages_the_store_lacks_is_503_not_500(client, settings):
+    settings.database_path.unlink()
+    api = client.get("/api/search?q=retinopathy")
+    assert api.status_code == 503
+    assert api.get_json()["error"] == {"code": "stale_index", "message": STALE_INDEX_MESSAGE, "parameter": None}
+
+
+def test_every_api_error_has_the_error_shape(client_without_index):
+    for method, path, code in (("post", "/api/search", "method_not_allowed"),
+                               ("put", "/api/page/1", "method_not_allowed"),
+                               ("delete", "/api/stats", "method_not_allowed"),
+                               ("get", "/api/nowhere", "not_found")):
+        error = getattr(client_without_index, method)(path).get_json()["error"]
+        assert set(error) == {"code", "message", "parameter"} and error["code"] == code, path
+
+
+def test_head_and_post_on_html_routes_are_not_500(client):
+    assert client.head("/?q=retinopathy").status_code == 200
+    assert client.head("/page/1").status_code == 200
+    assert client.post("/").status_code == 405
+    assert client.post("/page/1").status_code == 405
 
 
 def test_without_a_database_detail_is_404_and_stats_are_zero(client_without_index, settings):

@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.index.fulltext import SearchFilters
 from search_app import links
-from search_app.service import MAX_PAGE, RequestError, parse_search_request
+from search_app.service import MAX_PAGE, PAGE_SIZE, RequestError, SearchRequest, parse_search_request
 
 
 def parse(**params):
@@ -15,25 +15,28 @@ def parse(**params):
 
 
 def test_defaults():
-    assert parse() == ("", SearchFilters(), 1)
+    assert parse() == SearchRequest("", SearchFilters(), 1, PAGE_SIZE, "")
 
 
 def test_every_parameter_is_parsed_and_normalised():
-    query, filters, page = parse(q="  oct  ", app=["a20", "A04", "A20", ""], trl_min="5", trl_max="9",
-                                 country=["us", "DE"], type="Company", lang="EN", page="3")
+    query, filters, page, limit, _format = parse(
+        q="  oct  ", app=["a20", "A04", "A20", ""], trl_min="5", trl_max="9", country=["us", "DE"], type="Company",
+        lang="EN", page="3", limit="50", format="json")
     assert query == "oct"
     assert filters == SearchFilters(applications=("A20", "A04"), trl_min=5, trl_max=9, countries=("US", "DE"),
                                     organisation_types=("company",), languages=("en",))
-    assert page == 3
+    assert page == 3 and limit == 50 and _format == "json"
 
 
 def test_empty_form_values_mean_any():
-    assert parse(app="", trl_min="", country="", page="") == ("", SearchFilters(), 1)
+    assert parse(app="", trl_min="", country="", page="", limit="") == SearchRequest(
+        "", SearchFilters(), 1, PAGE_SIZE, "")
 
 
 @pytest.mark.parametrize("params", [
     {"trl_min": "0"}, {"trl_max": "10"}, {"trl_min": "5.5"}, {"app": "A36"}, {"app": "<script>"},
     {"lang": "xx"}, {"page": str(MAX_PAGE + 1)}, {"q": "x" * 501}, {"app": ["A01"] * 36},
+    {"format": "JSON"}, {"limit": "101"}, {"trl-min": "7"}, {"q": ["a", "b"]},
 ])
 def test_invalid_parameters_raise_request_error(params):
     with pytest.raises(RequestError):
