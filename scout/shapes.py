@@ -36,7 +36,7 @@ def trl(record: TRLRecord | None) -> dict[str, Any] | None:
         return None
     scale = TRL_SCALE.get(record.level)
     return {"level": record.level, "label": scale.label if scale else "", "cue": record.cue,
-            "confidence": record.confidence}
+            "confidence": record.confidence, "runner_up": record.runner_up}
 
 
 def organisation(organisation_id: str | None, name: str | None, country: str | None,

@@ -39,7 +39,7 @@ def test_timestamps_are_utc_with_an_explicit_offset(value, expected):
 
 def test_trl_is_an_object_labelled_from_the_taxonomy_or_null():
     assert shapes.trl(TRLRecord(9, "CE marked", 0.85)) == {
-        "level": 9, "label": TRL_SCALE[9].label, "cue": "CE marked", "confidence": 0.85}
+        "level": 9, "label": TRL_SCALE[9].label, "cue": "CE marked", "confidence": 0.85, "runner_up": None}
     assert shapes.trl(None) is None
 
 
