@@ -5,7 +5,8 @@ import sys
 
 from tests.conftest import REPO_ROOT, scout_env
 
-TESTS_READING_SHARED = ["tests/crawlers/test_shared_sites.py", "tests/indexer/analysis/test_evaluation.py::test_dev_set_quality_gate"]
+TESTS_READING_SHARED = ["tests/crawlers/test_shared_sites.py",
+                        "tests/indexer/analysis/test_evaluation.py::test_shared_dev_set_regression_gate"]
 
 
 def test_tests_needing_the_shared_folder_skip_where_it_is_absent(tmp_path):
