@@ -46,6 +46,9 @@ DEFAULT_CHARSET = "utf-8"
 # The declared charset of an HTML page: <meta charset="..."> or <meta http-equiv=... content="...; charset=...">.
 META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 CHARSET_SNIFF_BYTES = 2048
+# stop() waits for each server in turn to notice its shutdown request: at the default 0.5 s, stopping
+# the demo took seconds.
+SHUTDOWN_POLL_SECONDS = 0.05
 
 logger = logging.getLogger(__name__)
 
@@ -218,7 +221,8 @@ class DemoSites:
             raise
         for org_id, server in self._servers.items():
             server.placeholders = self._placeholders_for(server)
-            thread = threading.Thread(target=server.serve_forever, name=f"demo-site-{org_id}", daemon=True)
+            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
+                                      name=f"demo-site-{org_id}", daemon=True)
             thread.start()
             self._threads[org_id] = thread
         self.organisations = [self._with_website(org) for org in entries]
