@@ -23,6 +23,7 @@ from scout import pipeline, schedule
 from scout.locking import LockedError, data_dir_lock
 from scout.registry import RegistryError, load_registry, parse_organisations, registry_by_id
 from scout.settings import Settings, SettingsError, load_settings
+from store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ class ScoutGroup(click.Group):
                 return super().invoke(ctx)
             except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
                 raise
+            except StoreError as exc:  # a damaged or foreign store file: the message says which and why
+                raise CliError(str(exc)) from None
             except Exception as exc:
                 # A bug or an environment problem: still one line, with the traceback in the log at -v.
                 log.info("%s failed", ctx.invoked_subcommand or "scout", exc_info=True)
@@ -348,9 +351,20 @@ def stop_serving(signal_number: int, frame: Any) -> None:
     raise SystemExit(0)
 
 
+def known_applications(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """--app ids upper-cased, checked while parsing: a mistyped id is a usage error before anything is opened."""
+    from taxonomy import APPLICATIONS
+
+    unknown = [value for value in values if value.upper() not in APPLICATIONS]
+    if unknown:
+        raise click.BadParameter(f"unknown application id(s) {', '.join(unknown)}; use A01..A35")
+    return tuple(value.upper() for value in values)
+
+
 @main.command()
 @click.argument("query")
-@click.option("--app", "applications", multiple=True, metavar="A01..A35", help="Only pages tagged with it.")
+@click.option("--app", "applications", multiple=True, metavar="A01..A35", callback=known_applications,
+              help="Only pages tagged with it.")
 @click.option("--trl-min", type=click.IntRange(1, 9), default=None, help="Only pages at or above this TRL.")
 @click.option("--country", "countries", multiple=True, metavar="CC", help="Only organisations in this country.")
 @click.option("--limit", type=click.IntRange(1, 500), default=10, show_default=True)
@@ -362,12 +376,8 @@ def search(settings: Settings, query: str, applications: tuple[str, ...], trl_mi
     """Search the index."""
     from indexer.index.fulltext import IndexMissingError, SearchFilters
     from indexer.index.fulltext import search as run_search
-    from taxonomy import APPLICATIONS
 
-    unknown = [a for a in applications if a.upper() not in APPLICATIONS]
-    if unknown:
-        raise click.BadParameter(f"unknown application id(s) {', '.join(unknown)}; use A01..A35", param_hint="--app")
-    filters = SearchFilters(applications=tuple(a.upper() for a in applications), trl_min=trl_min,
+    filters = SearchFilters(applications=applications, trl_min=trl_min,
                             countries=tuple(c.upper() for c in countries))
     try:
         results = run_search(settings.index_dir, query, filters, limit=limit)
@@ -472,7 +482,7 @@ def tag(as_json: bool, as_jsonl: bool, lang: str | None, embeddings: bool) -> No
 
     try:
         # Bytes, decoded here: the text-mode stdin would smuggle undecodable bytes in as lone surrogates.
-        text = decode_text(click.get_binary_stream("stdin").read())
+        text = decode_text(sys.stdin.buffer.read())
         records = parse_records(text) if as_jsonl else None
     except TextInputError as exc:
         raise BadInput(str(exc)) from None
