@@ -88,28 +88,24 @@ class ScoutGroup(click.Group):
                 raise CliError(f"{type(exc).__name__}: {exc} (run with -v for details)") from None
 
 
-def with_settings(command: Callable[..., Any] | None = None, *, creates_data_dir: bool = False) -> Any:
+def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
     """Adds --data-dir to a command and hands it the loaded Settings instead.
 
-    Only commands that fill a data directory (crawl, demo) create it; a mistyped --data-dir given to any
-    other command must not become an empty store reported as real.
+    The directory is not created here: only crawl and demo fill one, once their input is known to be good,
+    and a mistyped --data-dir given to any other command must not become an empty store reported as real.
     """
-    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
-        @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                      help="Where the store and indexes live (default: $SCOUT_DATA_DIR, else ./var).")
-        @functools.wraps(command)
-        def wrapper(data_dir: Path | None, **kwargs: Any) -> Any:
-            try:
-                settings = load_settings(data_dir)
-            except SettingsError as exc:
-                raise CliError(str(exc)) from None
-            if creates_data_dir:
-                settings.data_dir.mkdir(parents=True, exist_ok=True)
-            return command(settings, **kwargs)
 
-        return wrapper
+    @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  help="Where the store and indexes live (default: $SCOUT_DATA_DIR, else ./var).")
+    @functools.wraps(command)
+    def wrapper(data_dir: Path | None, **kwargs: Any) -> Any:
+        try:
+            settings = load_settings(data_dir)
+        except SettingsError as exc:
+            raise CliError(str(exc)) from None
+        return command(settings, **kwargs)
 
-    return decorate(command) if command is not None else decorate
+    return wrapper
 
 
 def no_scout_data(settings: Settings) -> CliError:
@@ -140,6 +136,8 @@ def exclusive_data_dir(settings: Settings) -> Iterator[None]:
             stack.enter_context(data_dir_lock(settings))
         except LockedError as exc:
             raise CliError(str(exc)) from None
+        except OSError as exc:
+            raise CliError(f"cannot lock {settings.data_dir}: {exc.strerror} ({exc.filename})") from None
         yield
 
 
@@ -175,7 +173,7 @@ def main(verbose: int) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Where the UI listens.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--no-serve", is_flag=True, help="Build the demo index and exit without serving the UI.")
-@with_settings(creates_data_dir=True)
+@with_settings
 def demo(settings: Settings, host: str, port: int, no_serve: bool) -> None:
     """Serve the bundled demo sites on loopback, crawl, process and index them, then serve the UI."""
     from scout.demo_site import DemoSites
@@ -252,8 +250,7 @@ def scout_invocation() -> str:
 @click.option("--org", "org_ids", multiple=True, metavar="ID", help="Crawl this registry organisation (repeatable).")
 @click.option("--url", "urls", multiple=True, metavar="URL", help="Crawl an ad-hoc site, staying on its host.")
 @click.option("--all", "crawl_all", is_flag=True, help="Crawl every organisation in the registry.")
-@with_settings(creates_data_dir=True)
-@holding_lock
+@with_settings
 def crawl(settings: Settings, org_ids: tuple[str, ...], urls: tuple[str, ...], crawl_all: bool) -> None:
     """Fetch organisations' pages into the store (robots.txt obeyed, same site only)."""
     if not (org_ids or urls or crawl_all):
@@ -270,7 +267,9 @@ def crawl(settings: Settings, org_ids: tuple[str, ...], urls: tuple[str, ...], c
         targets += [pipeline.adhoc_organisation(url) for url in urls]
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--url") from None
-    run = pipeline.crawl(settings, targets)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # only once the command line is known to be good
+    with exclusive_data_dir(settings):
+        run = pipeline.crawl(settings, targets)
     if run["status"] == "failed":
         raise CliError(f"crawl {run['id']} failed: {run.get('reason', 'see the log (run with -v)')}")
     click.echo(
@@ -449,7 +448,11 @@ def schedule_command(settings: Settings, install: bool, systemd_dir: Path | None
         raise click.BadParameter(str(exc), param_hint="--time") from None
     systemd_dir = (systemd_dir or schedule.DEFAULT_SYSTEMD_DIR).expanduser()
     if install:
-        for path in schedule.install_units(plan, systemd_dir):
+        try:
+            written = schedule.install_units(plan, systemd_dir)
+        except OSError as exc:
+            raise CliError(f"cannot write the units into {systemd_dir}: {exc.strerror} ({exc.filename})") from None
+        for path in written:
             click.echo(f"wrote {path}")
         click.echo("Now enable the timer (Scout does not run systemctl for you):")
         for command in schedule.ENABLE_COMMANDS:

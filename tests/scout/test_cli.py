@@ -264,3 +264,10 @@ def test_demo_stops_promptly_on_sigint_and_sigterm(tmp_path, stop_signal):
     searched = subprocess.run(hint + " --json", shell=True, capture_output=True, text=True, env=fresh_shell,
                               cwd=REPO_ROOT, timeout=300)
     assert searched.returncode == 0 and json.loads(searched.stdout)["total"] > 0, searched.stderr
+
+
+def test_a_rejected_crawl_creates_no_data_dir(tmp_path):
+    data_dir = tmp_path / "new"
+    assert_one_line_error(run_scout("crawl", "--url", "notaurl", "--data-dir", str(data_dir), check=False), 2,
+                          "not an http(s) URL")
+    assert not data_dir.exists()
