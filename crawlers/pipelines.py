@@ -34,6 +34,6 @@ class StorePipeline:
             return item
         outcome = self.store.record_fetch(self.run_id, item)
         self.stats.inc_value(f"scout/pages/{outcome}")
-        if outcome == "failed":
-            log.warning("failed %s: %s", item.url, item.error)
+        if outcome == "failed":  # counted in the run and shown by `scout coverage`: a detail here
+            log.info("failed %s: %s", item.url, item.error or f"HTTP {item.http_status}")
         return item

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from typing import Any, Iterable
+import signal
+from typing import Any, Iterable, Iterator
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
@@ -13,6 +15,39 @@ from scout.settings import Settings
 from store import Store
 
 log = logging.getLogger(__name__)
+
+# Scrapy logs every download that failed (refused, timed out, DNS) as an ERROR with a traceback. The store
+# records each one against its page and the run, and the CLI reports the run; so they are details (-v).
+DOWNLOAD_ERROR_LOGGERS = ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt",
+                          "scrapy.core.scraper")
+SHUTDOWN_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGBREAK") if hasattr(signal, name))
+
+
+class DemoteToInfo(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.INFO:
+            record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
+        return True
+
+
+def demote_download_errors() -> None:
+    for name in DOWNLOAD_ERROR_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(existing, DemoteToInfo) for existing in logger.filters):
+            logger.addFilter(DemoteToInfo())
+
+
+@contextlib.contextmanager
+def own_signal_handlers() -> Iterator[None]:
+    """Scrapy installs its shutdown handlers for the crawl and leaves them behind, pointing at a reactor
+    that has stopped: whatever runs next in this process (the demo's server) could not be stopped with
+    Ctrl+C or SIGTERM. Puts back the handlers that were there before."""
+    previous = {number: signal.getsignal(number) for number in SHUTDOWN_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
 
 
 def scrapy_settings(settings: Settings, run_id: int) -> ScrapySettings:
@@ -79,6 +114,7 @@ def run_crawl(settings: Settings, targets: Iterable[CrawlTarget]) -> dict[str, A
             log.warning("resuming interrupted crawl %d: %d of %d scheduled URLs still to fetch",
                         run_id, len(pending), len(seen))
     status = "failed"
+    demote_download_errors()
     try:
         process = CrawlerProcess(scrapy_settings(settings, run_id))
         crawler = process.create_crawler(OrganisationSpider)
@@ -92,14 +128,41 @@ def run_crawl(settings: Settings, targets: Iterable[CrawlTarget]) -> dict[str, A
             resume_pending=pending,
             resume_seen=seen,
         )
-        process.start()
+        with own_signal_handlers():
+            process.start()
         finish_reason = crawler.stats.get_value("finish_reason")
         # Ctrl+C or SIGTERM stop Scrapy gracefully but early: such a run is resumed like a killed one.
         status = "finished" if finish_reason == "finished" else "interrupted"
     finally:
         with Store.open(settings.database_path) as store:
+            unreachable = unreachable_targets(targets, store.organisation_run_counts(run_id))
+            if status == "finished" and unreachable is not None:
+                status = "failed"
             store.finish_crawl_run(run_id, status)
-            if status == "finished":
+            if status != "interrupted":
                 store.clear_frontier(run_id)
             run = store.crawl_run(run_id)
+    if unreachable:
+        run["reason"] = "no start URL could be fetched: " + "; ".join(unreachable)
     return run
+
+
+def unreachable_targets(targets: list[CrawlTarget], counts: dict[str, dict[str, Any]]) -> list[str] | None:
+    """Each target's start URLs with the error that stopped them, when not one target got any response;
+    None when something was fetched (or nothing was tried, as when a resumed run had nothing left)."""
+    if any(row["fetched"] for row in counts.values()) or not any(row["failed"] for row in counts.values()):
+        return None
+    return [f"{', '.join(target.start_urls)} ({short_error(counts.get(target.id, {}).get('last_error'))})"
+            for target in targets]
+
+
+# The stored error starts with the exception's name (see OrganisationSpider.fetch_failed).
+PLAIN_ERRORS = {"DownloadConnectionRefusedError": "connection refused", "CannotResolveHostError": "host not found",
+                "DownloadTimeoutError": "timed out", "DownloadFailedError": "connection lost"}
+
+
+def short_error(error: str | None) -> str:
+    """A stored fetch error in a few words: the common network failures by name, others as stored."""
+    if not error:
+        return "no response"
+    return PLAIN_ERRORS.get(error.split(":", 1)[0], error)

@@ -152,7 +152,7 @@ class OrganisationSpider(scrapy.Spider):
         if response.status >= 400 or not isinstance(response, TextResponse):
             return
         target = self.targets[response.meta["organisation_id"]]
-        for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
             request = self._sitemap_request(target, canonical_url(url))
             if request is not None:
                 yield request

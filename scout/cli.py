@@ -1,12 +1,18 @@
-"""`scout`: one command for every job — crawl, process, index, serve, search, stats, tag, eval, demo."""
+"""`scout`: one command for every job — demo, crawl, process, index, serve, search, stats, tag, eval."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
+import gc
 import json
 import logging
+import os
+import shlex
 import shutil
+import signal
+import socket
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -18,12 +24,77 @@ from scout.locking import LockedError, data_dir_lock
 from scout.registry import RegistryError, load_registry, parse_organisations, registry_by_id
 from scout.schemas import FILE_KINDS, schema_text
 from scout.settings import Settings, SettingsError, load_settings
+from store import StoreError
 
 log = logging.getLogger(__name__)
 
 
+class CliError(click.ClickException):
+    """What every failed command prints: one line on stderr; exit 1 for a failure, 2 for bad input."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(" ".join(message.split()))  # one line, whatever the message held
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"scout: error: {self.format_message()}", err=True)
+
+
+class BadInput(CliError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, exit_code=2)
+
+
+@contextlib.contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Click's usage errors print usage, a hint and the error on three lines: made into one."""
+    try:
+        yield
+    except (CliError, click.exceptions.NoArgsIsHelpError):
+        raise
+    except click.UsageError as exc:
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        raise CliError(exc.format_message() + hint, exc.exit_code) from None
+    except click.ClickException as exc:
+        raise CliError(exc.format_message(), exc.exit_code) from None
+
+
+class ScoutCommand(click.Command):
+    def get_short_help_str(self, limit: int = 45) -> str:
+        # `scout --help` lists each command with its whole first paragraph; click would cut it at `limit`.
+        return " ".join((self.help or "").split("\n\n")[0].split())
+
+
+class ScoutGroup(click.Group):
+    command_class = ScoutCommand
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # in the order they are defined below: the pipeline's
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with one_line_errors():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with one_line_errors():
+            try:
+                return super().invoke(ctx)
+            except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+                raise
+            except StoreError as exc:  # a damaged or foreign store file: the message says which and why
+                raise CliError(str(exc)) from None
+            except Exception as exc:
+                # A bug or an environment problem: still one line, with the traceback in the log at -v.
+                log.info("%s failed", ctx.invoked_subcommand or "scout", exc_info=True)
+                raise CliError(f"{type(exc).__name__}: {exc} (run with -v for details)") from None
+
+
 def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Adds --data-dir to a command and hands it the loaded Settings instead."""
+    """Adds --data-dir to a command and hands it the loaded Settings instead.
+
+    The directory is not created here: only crawl and demo fill one, once their input is known to be good,
+    and a mistyped --data-dir given to any other command must not become an empty store reported as real.
+    """
 
     @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                   help="Where the store and indexes live (default: $SCOUT_DATA_DIR, else ./var).")
@@ -32,8 +103,25 @@ def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             settings = load_settings(data_dir)
         except SettingsError as exc:
-            raise click.ClickException(str(exc)) from None
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+            raise CliError(str(exc)) from None
+        return command(settings, **kwargs)
+
+    return wrapper
+
+
+def no_scout_data(settings: Settings) -> CliError:
+    demo_dir = settings.data_dir / "demo"
+    demo_hint = f"; the demo's data is in {demo_dir}" if (demo_dir / settings.database_path.name).is_file() else ""
+    return CliError(f"no Scout data in {settings.data_dir} (run `scout crawl` or `scout demo` first{demo_hint})")
+
+
+def needs_store(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Runs a command only on a data directory that holds a store (goes below @with_settings and @holding_lock)."""
+
+    @functools.wraps(command)
+    def wrapper(settings: Settings, **kwargs: Any) -> Any:
+        if not settings.database_path.is_file():
+            raise no_scout_data(settings)
         return command(settings, **kwargs)
 
     return wrapper
@@ -42,11 +130,15 @@ def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
 @contextlib.contextmanager
 def exclusive_data_dir(settings: Settings) -> Iterator[None]:
     """The data directory's lock, or a CLI error naming the job that holds it."""
+    if not settings.data_dir.is_dir():  # locking would create it
+        raise no_scout_data(settings)
     with contextlib.ExitStack() as stack:
         try:
             stack.enter_context(data_dir_lock(settings))
         except LockedError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise CliError(str(exc)) from None
+        except OSError as exc:
+            raise CliError(f"cannot lock {settings.data_dir}: {exc.strerror} ({exc.filename})") from None
         yield
 
 
@@ -65,7 +157,8 @@ def emit_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-@click.group()
+# Help uses up to 120 columns where the terminal has them, so most descriptions fit on one line.
+@click.group(cls=ScoutGroup, context_settings={"max_content_width": 120})
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 def main(verbose: int) -> None:
     """Scout: find photonics-for-health technologies, partners and end-users in target markets."""
@@ -78,232 +171,40 @@ def main(verbose: int) -> None:
 
 
 @main.command()
-@click.option("--org", "org_ids", multiple=True, metavar="ID", help="Crawl this registry organisation (repeatable).")
-@click.option("--url", "urls", multiple=True, metavar="URL", help="Crawl an ad-hoc site, staying on its host.")
-@click.option("--all", "crawl_all", is_flag=True, help="Crawl every organisation in the registry.")
-@with_settings
-@holding_lock
-def crawl(settings: Settings, org_ids: tuple[str, ...], urls: tuple[str, ...], crawl_all: bool) -> None:
-    """Fetch organisations' pages into the store (robots.txt obeyed, same site only)."""
-    if not (org_ids or urls or crawl_all):
-        raise click.UsageError("name what to crawl: --org ID, --url URL or --all")
-    try:
-        registry = registry_by_id(load_registry())
-    except RegistryError as exc:
-        raise click.ClickException(str(exc)) from None
-    unknown = [org_id for org_id in org_ids if org_id not in registry]
-    if unknown:
-        raise click.BadParameter(f"not in the registry: {', '.join(unknown)}", param_hint="--org")
-    targets = list(registry.values()) if crawl_all else [registry[org_id] for org_id in org_ids]
-    try:
-        targets += [pipeline.adhoc_organisation(url) for url in urls]
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--url") from None
-    run = pipeline.crawl(settings, targets)
-    click.echo(
-        f"crawl {run['id']} {run['status']}: fetched {run['fetched']}, new {run['new']}, changed {run['changed']}, "
-        f"unchanged {run['unchanged']}, failed {run['failed']}"
-    )
-
-
-@main.command()
-@with_settings
-@holding_lock
-def process(settings: Settings) -> None:
-    """Extract text, detect language, tag applications and estimate TRL of new or changed pages."""
-    report, duplicates = pipeline.process(settings)
-    click.echo(f"processed {report.processed} pages ({report.tagged} tagged, {report.failed} failed); "
-               f"{report.boilerplate_only} changed only around their main text; "
-               f"{duplicates} pages are duplicates of others")
-
-
-@main.command()
-@click.option("--rebuild", is_flag=True, help="Throw the index away and rebuild it from the store.")
-@with_settings
-@holding_lock
-def index(settings: Settings, rebuild: bool) -> None:
-    """Write processed pages into the Whoosh full-text index."""
-    count = pipeline.index(settings, rebuild=rebuild)
-    click.echo(f"indexed {count} pages into {settings.index_dir}")
-
-
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@with_settings
-def serve(settings: Settings, host: str, port: int) -> None:
-    """Serve the search UI and JSON API with waitress."""
-    serve_app(settings, host, port)
-
-
-def serve_app(settings: Settings, host: str, port: int) -> None:
-    import waitress
-
-    from search_app import create_app
-
-    click.echo(f"Scout is serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    waitress.serve(create_app(settings), host=host, port=port, threads=4)
-
-
-@main.command()
-@click.argument("query")
-@click.option("--app", "applications", multiple=True, metavar="A01..A35", help="Only pages tagged with it.")
-@click.option("--trl-min", type=click.IntRange(1, 9), default=None, help="Only pages at or above this TRL.")
-@click.option("--country", "countries", multiple=True, metavar="CC", help="Only organisations in this country.")
-@click.option("--limit", type=click.IntRange(1, 500), default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@with_settings
-def search(settings: Settings, query: str, applications: tuple[str, ...], trl_min: int | None,
-           countries: tuple[str, ...], limit: int, as_json: bool) -> None:
-    """Search the index."""
-    from indexer.index.fulltext import IndexMissingError, SearchFilters
-    from indexer.index.fulltext import search as run_search
-    from taxonomy import APPLICATIONS
-
-    unknown = [a for a in applications if a.upper() not in APPLICATIONS]
-    if unknown:
-        raise click.BadParameter(f"unknown application id(s) {', '.join(unknown)}; use A01..A35", param_hint="--app")
-    filters = SearchFilters(applications=tuple(a.upper() for a in applications), trl_min=trl_min,
-                            countries=tuple(c.upper() for c in countries))
-    try:
-        results = run_search(settings.index_dir, query, filters, limit=limit)
-    except IndexMissingError as exc:
-        raise click.ClickException(str(exc)) from None
-    if as_json:
-        from search_app.service import StaleIndexError, search_json
-
-        try:
-            emit_json(search_json(settings, results, page=1, limit=limit))
-        except StaleIndexError as exc:
-            raise click.ClickException(str(exc)) from None
-        return
-    click.echo(f"{results.total} results for {query!r}")
-    for rank, hit in enumerate(results.hits, 1):
-        trl = f"TRL {hit.trl}" if hit.trl else "TRL ?"
-        click.echo(f"{rank:3}. {hit.title}  [{', '.join(hit.applications) or '-'}; {trl}]  {hit.score:.2f}")
-        click.echo(f"     {hit.organisation or '-'} ({hit.country or '?'})  {hit.url}")
-
-
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@with_settings
-def stats(settings: Settings, as_json: bool) -> None:
-    """Counts of organisations, pages, tagged and indexed pages, and the last crawl."""
-    if as_json:
-        from search_app.service import stats as stats_json
-
-        emit_json(stats_json(settings))
-        return
-    figures = pipeline.stats(settings)
-    for key, value in figures.items():
-        if key != "last_crawl":
-            click.echo(f"{key.replace('_', ' ')}: {value}")
-    last = figures["last_crawl"]
-    if last:
-        click.echo(f"last crawl: {last['started']} → {last['finished']} ({last['status']}): "
-                   + ", ".join(f"{k} {last[k]}" for k in ("fetched", "new", "changed", "unchanged", "gone", "failed")))
-    else:
-        click.echo("last crawl: never")
-
-
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--jsonl", "as_jsonl", is_flag=True,
-              help="Read JSON lines ({text, lang?, organisation_type?}) and print one JSON object per line.")
-@click.option("--lang", default=None, help="Language of the text (detected when omitted).")
-@click.option("--embeddings/--no-embeddings", default=True, show_default=True,
-              help="Let the MiniLM embedding signal support the term signal.")
-def tag(as_json: bool, as_jsonl: bool, lang: str | None, embeddings: bool) -> None:
-    """Tag text read from stdin: applications, TRL, role, organisation, country, regulatory status and
-    Europe-entry signals, each with its evidence."""
-    from indexer.analysis.analyser import KnownOrganisation, TextAnalyser, describe
-
-    analyser = TextAnalyser(use_embeddings=embeddings)
-    if as_jsonl:
-        records = []
-        for number, line in enumerate(sys.stdin, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise click.ClickException(f"stdin:{number}: invalid JSON: {exc.msg}") from None
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise click.ClickException(f"stdin:{number}: expected an object with a 'text' string")
-            records.append(record)
-        analyses = analyser.analyse_many(
-            [r["text"] for r in records], [r.get("lang") or lang for r in records],
-            [KnownOrganisation(type=r.get("organisation_type")) for r in records])
-        for analysis in analyses:
-            click.echo(json.dumps(analysis.as_dict(), ensure_ascii=False))
-        return
-    text = sys.stdin.read()
-    if not text.strip():
-        raise click.UsageError("no text on stdin")
-    analysis = analyser.analyse(text, lang)
-    if as_json:
-        emit_json(analysis.as_dict())
-        return
-    click.echo(describe(analysis))
-
-
-@main.command(name="eval")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--embeddings/--no-embeddings", default=True, show_default=True,
-              help="Let the MiniLM embedding signal support the term signal.")
-def eval_(path: Path, as_json: bool, embeddings: bool) -> None:
-    """Measure tagging and TRL quality on labelled JSON lines (text, applications, trl)."""
-    from indexer.analysis.analyser import TextAnalyser
-    from indexer.analysis.evaluation import EvaluationDataError, evaluate, format_report, load_jsonl
-
-    try:
-        records = load_jsonl(path)
-    except EvaluationDataError as exc:
-        raise click.ClickException(str(exc)) from None
-    for number, record in enumerate(records, 1):
-        if not isinstance(record.get("text"), str):
-            raise click.ClickException(f"{path}: record {number} has no text")
-    analyser = TextAnalyser(use_embeddings=embeddings)
-    results = analyser.analyse_many([record["text"] for record in records], [record.get("lang") for record in records])
-    analyses = {id(record): analysis for record, analysis in zip(records, results)}
-    metrics = evaluate(
-        records,
-        tag_fn=lambda record: [tag.application for tag in analyses[id(record)].applications],
-        trl_fn=lambda record: analyses[id(record)].trl.level if analyses[id(record)].trl else None,
-        country_fn=lambda record: analyses[id(record)].country.value if analyses[id(record)].country else None,
-    )
-    metrics["embeddings"] = embeddings
-    if as_json:
-        emit_json(metrics)
-    else:
-        click.echo(format_report(metrics))
-
-
-@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Where the UI listens.")
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--no-serve", is_flag=True, help="Build the demo index and exit without serving the UI.")
 @with_settings
 def demo(settings: Settings, host: str, port: int, no_serve: bool) -> None:
     """Serve the bundled demo sites on loopback, crawl, process and index them, then serve the UI."""
     from scout.demo_site import DemoSites
 
+    # Taken before the minute of crawling, so a busy port fails at once rather than after it.
+    listener = None if no_serve else listening_socket(host, port)
     demo_settings = settings.replace(data_dir=settings.data_dir / "demo", download_delay=0.0, autothrottle=False)
     demo_settings.data_dir.mkdir(parents=True, exist_ok=True)
     # Locked while serving too, so a second demo cannot wipe this one's store from under it.
-    with exclusive_data_dir(demo_settings), DemoSites() as sites:
+    with contextlib.ExitStack() as stack:
+        if listener is not None:
+            stack.enter_context(listener)
+        stack.enter_context(exclusive_data_dir(demo_settings))
+        sites = stack.enter_context(DemoSites())
         # Ports change per run, so stale demo pages would point nowhere.
         clear_directory(demo_settings.data_dir, keep=demo_settings.lock_path)
         organisations = demo_organisations(sites.organisations)
         run = pipeline.crawl(demo_settings, organisations)
+        if run["status"] == "interrupted":
+            raise CliError("demo stopped during its crawl", exit_code=130)
+        if run["status"] != "finished":
+            raise CliError(f"demo crawl failed: {run.get('reason', 'see the log (run with -v)')}")
         click.echo(f"crawled {run['fetched']} demo pages from {len(organisations)} fictional organisations")
         report, _duplicates = pipeline.process(demo_settings)
         click.echo(f"processed {report.processed} pages ({report.tagged} tagged)")
         click.echo(f"indexed {pipeline.index(demo_settings)} pages into {demo_settings.index_dir}")
-        click.echo(f"try: scout search \"optical coherence tomography\" --data-dir {demo_settings.data_dir}")
-        if not no_serve:
-            serve_app(demo_settings, host, port)
+        click.echo(f"try: {scout_invocation()} search \"optical coherence tomography\" "
+                   f"--data-dir {shell_path(demo_settings.data_dir)}")
+        if listener is not None:
+            serve_app(demo_settings, listener)
 
 
 def clear_directory(directory: Path, keep: Path) -> None:
@@ -326,6 +227,221 @@ def demo_organisations(records: list[dict[str, Any]]):
     return parse_organisations(entries, "demo sites")
 
 
+def shell_path(path: Path) -> str:
+    """A path to paste into a shell here: relative to the working directory when it lies below it."""
+    absolute = path.absolute()  # not resolve(): a venv's bin/python is a symlink that must stay one
+    with contextlib.suppress(ValueError):
+        relative = absolute.relative_to(Path.cwd())
+        return shlex.quote(str(relative) if "/" in str(relative) else f"./{relative}")
+    return shlex.quote(str(absolute))
+
+
+def scout_invocation() -> str:
+    """How to run this same scout from a fresh shell, which may not have the venv's bin on its PATH."""
+    program = Path(sys.argv[0])
+    if program.name != "scout":  # run as `python -m scout.cli`
+        return f"{shell_path(Path(sys.executable))} -m scout.cli"
+    on_path = shutil.which("scout")
+    if on_path and Path(on_path).resolve() == program.resolve():
+        return "scout"
+    return shell_path(program)
+
+
+@main.command()
+@click.option("--org", "org_ids", multiple=True, metavar="ID", help="Crawl this registry organisation (repeatable).")
+@click.option("--url", "urls", multiple=True, metavar="URL", help="Crawl an ad-hoc site, staying on its host.")
+@click.option("--all", "crawl_all", is_flag=True, help="Crawl every organisation in the registry.")
+@with_settings
+def crawl(settings: Settings, org_ids: tuple[str, ...], urls: tuple[str, ...], crawl_all: bool) -> None:
+    """Fetch organisations' pages into the store (robots.txt obeyed, same site only)."""
+    if not (org_ids or urls or crawl_all):
+        raise click.UsageError("name what to crawl: --org ID, --url URL or --all")
+    try:
+        registry = registry_by_id(load_registry())
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    unknown = [org_id for org_id in org_ids if org_id not in registry]
+    if unknown:
+        raise click.BadParameter(f"not in the registry: {', '.join(unknown)}", param_hint="--org")
+    targets = list(registry.values()) if crawl_all else [registry[org_id] for org_id in org_ids]
+    try:
+        targets += [pipeline.adhoc_organisation(url) for url in urls]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--url") from None
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # only once the command line is known to be good
+    with exclusive_data_dir(settings):
+        run = pipeline.crawl(settings, targets)
+    if run["status"] == "failed":
+        raise CliError(f"crawl {run['id']} failed: {run.get('reason', 'see the log (run with -v)')}")
+    click.echo(
+        f"crawl {run['id']} {run['status']}: fetched {run['fetched']}, new {run['new']}, changed {run['changed']}, "
+        f"unchanged {run['unchanged']}, failed {run['failed']}"
+    )
+
+
+@main.command()
+@with_settings
+@holding_lock
+@needs_store
+def process(settings: Settings) -> None:
+    """Extract text, detect language, tag applications and estimate TRL of new or changed pages."""
+    report, duplicates = pipeline.process(settings)
+    click.echo(f"processed {report.processed} pages ({report.tagged} tagged, {report.failed} failed); "
+               f"{report.boilerplate_only} changed only around their main text; "
+               f"{duplicates} pages are duplicates of others")
+
+
+@main.command()
+@click.option("--rebuild", is_flag=True, help="Throw the index away and rebuild it from the store.")
+@with_settings
+@holding_lock
+@needs_store
+def index(settings: Settings, rebuild: bool) -> None:
+    """Write processed pages into the Whoosh full-text index."""
+    count = pipeline.index(settings, rebuild=rebuild)
+    click.echo(f"indexed {count} pages into {settings.index_dir}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@with_settings
+@needs_store
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Serve the search UI and JSON API with waitress."""
+    with listening_socket(host, port) as listener:
+        serve_app(settings, listener)
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, bound now: a busy port is one clear error before any work is done."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        # Not str(exc): socket.create_server appends the address again to its errors.
+        reason = exc.strerror if isinstance(exc, socket.gaierror) or not exc.errno else os.strerror(exc.errno)
+        hint = " (another program listens there: choose another --port)" if exc.errno == errno.EADDRINUSE else ""
+        raise CliError(f"cannot serve on {host}:{port}: {reason}{hint}") from None
+
+
+def serve_app(settings: Settings, listener: socket.socket) -> None:
+    """Serve until Ctrl+C or SIGTERM, either of which ends the command normally."""
+    import waitress
+
+    from search_app import create_app
+
+    server = waitress.create_server(create_app(settings), sockets=[listener], threads=4)
+    host, port = listener.getsockname()[:2]
+    # Everything loaded so far (models, index) lives until exit: kept out of the collector's sweeps, the
+    # server answers without them, and the process ends at once instead of sweeping them for seconds.
+    gc.freeze()
+    previous = signal.signal(signal.SIGTERM, stop_serving)
+    try:
+        click.echo(f"Scout is serving on http://{host}:{port}/  (Ctrl+C to stop)")
+        server.run()  # returns on KeyboardInterrupt or SystemExit, having closed its sockets
+    except (KeyboardInterrupt, SystemExit):  # one that came before the server's loop began
+        server.close()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    click.echo("Scout stopped serving")
+
+
+def stop_serving(signal_number: int, frame: Any) -> None:
+    raise SystemExit(0)
+
+
+def known_applications(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """--app ids upper-cased, checked while parsing: a mistyped id is a usage error before anything is opened."""
+    from taxonomy import APPLICATIONS
+
+    unknown = [value for value in values if value.upper() not in APPLICATIONS]
+    if unknown:
+        raise click.BadParameter(f"unknown application id(s) {', '.join(unknown)}; use A01..A35")
+    return tuple(value.upper() for value in values)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--app", "applications", multiple=True, metavar="A01..A35", callback=known_applications,
+              help="Only pages tagged with it.")
+@click.option("--trl-min", type=click.IntRange(1, 9), default=None, help="Only pages at or above this TRL.")
+@click.option("--country", "countries", multiple=True, metavar="CC", help="Only organisations in this country.")
+@click.option("--limit", type=click.IntRange(1, 500), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_settings
+@needs_store
+def search(settings: Settings, query: str, applications: tuple[str, ...], trl_min: int | None,
+           countries: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Search the index."""
+    from indexer.index.fulltext import IndexMissingError, SearchFilters
+    from indexer.index.fulltext import search as run_search
+
+    filters = SearchFilters(applications=applications, trl_min=trl_min,
+                            countries=tuple(c.upper() for c in countries))
+    try:
+        results = run_search(settings.index_dir, query, filters, limit=limit)
+    except IndexMissingError as exc:
+        raise CliError(str(exc)) from None
+    if as_json:
+        from search_app.service import StaleIndexError, search_json
+
+        try:
+            emit_json(search_json(settings, results, page=1, limit=limit))
+        except StaleIndexError as exc:
+            raise CliError(str(exc)) from None
+        return
+    click.echo(f"{results.total} results for {query!r}")
+    for rank, hit in enumerate(results.hits, 1):
+        trl = f"TRL {hit.trl}" if hit.trl else "TRL ?"
+        click.echo(f"{rank:3}. {hit.title}  [{', '.join(hit.applications) or '-'}; {trl}]  {hit.score:.2f}")
+        click.echo(f"     {hit.organisation or '-'} ({hit.country or '?'})  {hit.url}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_settings
+@needs_store
+def stats(settings: Settings, as_json: bool) -> None:
+    """Counts of organisations, pages, tagged and indexed pages, and the last crawl."""
+    if as_json:
+        from search_app.service import stats as stats_json
+
+        emit_json(stats_json(settings))
+        return
+    figures = pipeline.stats(settings)
+    for key, value in figures.items():
+        if key != "last_crawl":
+            click.echo(f"{key.replace('_', ' ')}: {value}")
+    last = figures["last_crawl"]
+    if last:
+        click.echo(f"last crawl: {last['started']} → {last['finished']} ({last['status']}): "
+                   + ", ".join(f"{k} {last[k]}" for k in ("fetched", "new", "changed", "unchanged", "gone", "failed")))
+    else:
+        click.echo("last crawl: never")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_settings
+@needs_store
+def coverage(settings: Settings, as_json: bool) -> None:
+    """Every organisation by market and country: last crawl, pages, new/changed, errors, robots.txt blocks."""
+    from scout.coverage import coverage_report, format_table
+
+    try:
+        registry = load_registry()
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    report = coverage_report(settings, registry)
+    if as_json:
+        from scout import shapes
+
+        emit_json(shapes.coverage(report))
+    else:
+        click.echo(format_table(report))
+
+
 @main.command(name="schedule")
 @click.option("--install", is_flag=True, help="Write the systemd units into --systemd-dir instead of printing them.")
 @click.option("--systemd-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -342,7 +458,11 @@ def schedule_command(settings: Settings, install: bool, systemd_dir: Path | None
         raise click.BadParameter(str(exc), param_hint="--time") from None
     systemd_dir = (systemd_dir or schedule.DEFAULT_SYSTEMD_DIR).expanduser()
     if install:
-        for path in schedule.install_units(plan, systemd_dir):
+        try:
+            written = schedule.install_units(plan, systemd_dir)
+        except OSError as exc:
+            raise CliError(f"cannot write the units into {systemd_dir}: {exc.strerror} ({exc.filename})") from None
+        for path in written:
             click.echo(f"wrote {path}")
         click.echo("Now enable the timer (Scout does not run systemctl for you):")
         for command in schedule.ENABLE_COMMANDS:
@@ -362,22 +482,60 @@ def schedule_command(settings: Settings, install: bool, systemd_dir: Path | None
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@with_settings
-def coverage(settings: Settings, as_json: bool) -> None:
-    """Every organisation by market and country: last crawl, pages, new/changed, errors, robots.txt blocks."""
-    from scout.coverage import coverage_report, format_table
+@click.option("--jsonl", "as_jsonl", is_flag=True,
+              help="Read JSON lines ({text, lang?, organisation_type?}) and print one JSON object per line.")
+@click.option("--lang", default=None, help="Language of the text (detected when omitted).")
+@click.option("--embeddings/--no-embeddings", default=True, show_default=True,
+              help="Let the MiniLM embedding signal support the term signal.")
+def tag(as_json: bool, as_jsonl: bool, lang: str | None, embeddings: bool) -> None:
+    """Tag text read from stdin: applications, TRL, role, organisation, country, regulatory status and
+    Europe-entry signals, each with its evidence."""
+    from indexer.analysis.analyser import KnownOrganisation, TextAnalyser, describe
+    from scout.text_input import TextInputError, decode_text, parse_records
 
     try:
-        registry = load_registry()
-    except RegistryError as exc:
-        raise click.ClickException(str(exc)) from None
-    report = coverage_report(settings, registry)
+        # Bytes, decoded here: the text-mode stdin would smuggle undecodable bytes in as lone surrogates.
+        text = decode_text(sys.stdin.buffer.read())
+        records = parse_records(text) if as_jsonl else None
+    except TextInputError as exc:
+        raise BadInput(str(exc)) from None
+    if records is None and not text.strip():
+        raise click.UsageError("no text on stdin")
+    analyser = TextAnalyser(use_embeddings=embeddings)
+    if records is not None:
+        analyses = analyser.analyse_many(
+            [r["text"] for r in records], [r.get("lang") or lang for r in records],
+            [KnownOrganisation(type=r.get("organisation_type")) for r in records])
+        for analysis in analyses:
+            click.echo(json.dumps(analysis.as_dict(), ensure_ascii=False))
+        return
+    analysis = analyser.analyse(text, lang)
     if as_json:
-        from scout import shapes
+        emit_json(analysis.as_dict())
+        return
+    click.echo(describe(analysis))
 
-        emit_json(shapes.coverage(report))
+
+@main.command(name="eval")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--embeddings/--no-embeddings", default=True, show_default=True,
+              help="Let the MiniLM embedding signal support the term signal.")
+def eval_(path: Path, as_json: bool, embeddings: bool) -> None:
+    """Measure tagging and TRL quality on labelled JSON lines (text, applications, trl)."""
+    from indexer.analysis.analyser import TextAnalyser
+    from indexer.analysis.evaluation import EvaluationDataError, evaluate_analyser, format_report, load_jsonl
+
+    try:
+        records = load_jsonl(path)
+    except EvaluationDataError as exc:
+        raise BadInput(str(exc)) from None
+    metrics = evaluate_analyser(records, TextAnalyser(use_embeddings=embeddings))
+    metrics["embeddings"] = embeddings
+    if as_json:
+        emit_json(metrics)
     else:
-        click.echo(format_table(report))
+        click.echo(format_report(metrics))
 
 
 @main.command(name="schema")

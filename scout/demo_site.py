@@ -48,6 +48,9 @@ DEFAULT_CHARSET = "utf-8"
 # The declared charset of an HTML page: <meta charset="..."> or <meta http-equiv=... content="...; charset=...">.
 META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 CHARSET_SNIFF_BYTES = 2048
+# stop() waits for each server in turn to notice its shutdown request: at the default 0.5 s, stopping
+# the demo took seconds.
+SHUTDOWN_POLL_SECONDS = 0.05
 
 logger = logging.getLogger(__name__)
 

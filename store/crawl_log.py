@@ -100,7 +100,8 @@ class CrawlLog(StoreConnection):
                 outcome = self._record_failure(db, run_id, page, existing, now)
             else:
                 outcome = self._record_content(db, run_id, page, existing, now)
-            self._count(db, run_id, page.organisation_id, "fetched", outcome,
+            # Only an answer counts as fetched: a refused connection or a timeout got nothing.
+            self._count(db, run_id, page.organisation_id, *(("fetched",) if page.http_status else ()), outcome,
                         error=page.error or (f"HTTP {page.http_status}" if page.http_status >= 400 else None))
             self._settle_frontier(db, run_id, page)
         return outcome

@@ -6,11 +6,14 @@ and ``trl`` (gold level or None), as in the shared dev.jsonl.
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Iterable
+
+from taxonomy import APPLICATIONS
 
 logger = logging.getLogger(__name__)
 
@@ -33,24 +36,96 @@ RELIABILITY_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 class EvaluationDataError(ValueError):
-    """A labelled-data file cannot be read."""
+    """A labelled-data file cannot be read, or a line in it is not a labelled passage."""
 
 
 def load_jsonl(path: str | Path) -> list[dict[str, Any]]:
-    """Read one JSON object per non-blank line; errors name the file and line number."""
+    """Read one labelled passage per non-blank line; errors name the file and line number.
+
+    Each line is a JSON object with a ``text`` string, ``applications`` (a list of known ids, [] for a
+    negative) and ``trl`` (1-9 or null). Both labels must be present: a line without them would be scored
+    as a negative passage of unknown readiness, silently.
+    """
+    try:
+        data = Path(path).read_bytes().removeprefix(codecs.BOM_UTF8)
+    except OSError as error:
+        raise EvaluationDataError(f"{path}: cannot read it: {error.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise EvaluationDataError(f"{path}:{line}: not UTF-8 text (is this a JSON lines file?)") from None
     records = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise EvaluationDataError(f"{path}:{number}: invalid JSON: {error.msg}") from error
-            if not isinstance(record, dict):
-                raise EvaluationDataError(f"{path}:{number}: expected a JSON object")
-            records.append(record)
+    # Split on newlines only: str.splitlines() would also split on U+2028 and others valid inside JSON strings.
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise EvaluationDataError(f"{path}:{number}: invalid JSON: {error.msg}") from None
+        except (ValueError, RecursionError) as error:  # a number with too many digits, nesting too deep
+            raise EvaluationDataError(f"{path}:{number}: unreadable JSON: {error}") from None
+        problem = _record_problem(record)
+        if problem:
+            raise EvaluationDataError(f"{path}:{number}: {problem}")
+        records.append(record)
+    if not records:
+        raise EvaluationDataError(f"{path}: no labelled passages in it")
     return records
+
+
+def _record_problem(record: Any) -> str | None:
+    """What makes a parsed line unusable as a labelled passage, or None."""
+    if not isinstance(record, dict):
+        return "expected a JSON object"
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return "'text' must be a non-empty string"
+    if not _is_encodable(text):
+        return "'text' holds an unpaired surrogate escape (\\udXXX), not Unicode text"
+    if "applications" not in record or "trl" not in record:
+        return "labels missing: every line needs 'applications' ([] for none) and 'trl' (1-9 or null)"
+    applications = record["applications"]
+    if not isinstance(applications, list) or not all(isinstance(app, str) for app in applications):
+        return "'applications' must be a list of application ids such as \"A20\""
+    unknown = [app for app in applications if app not in APPLICATIONS]
+    if unknown:
+        return f"unknown application id(s) {', '.join(unknown)}; use A01..A35"
+    trl = record["trl"]
+    # bool is an int in Python; "trl": true is a mistake, not level 1.
+    if trl is not None and (isinstance(trl, bool) or not isinstance(trl, int) or not 1 <= trl <= 9):
+        return f"'trl' must be a whole number from 1 to 9 or null, not {json.dumps(trl)}"
+    country = record.get("country")
+    if country is not None and not isinstance(country, str):
+        return "'country' must be a string (ISO alpha-2 code) or null"
+    return None
+
+
+def _is_encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def evaluate_analyser(records: list[dict[str, Any]], analyser: Any) -> dict[str, Any]:
+    """Analyse every passage as production does, then score it against the gold labels.
+
+    The gold ``lang`` is never passed in: it would skip language detection, which decides how text is
+    split and whether the embedding signal runs, so the figures would not be production's.
+    """
+    analyses = analyser.analyse_many([record["text"] for record in records])
+    by_record = {id(record): analysis for record, analysis in zip(records, analyses)}
+    return evaluate(
+        records,
+        tag_fn=lambda record: [tag.application for tag in by_record[id(record)].applications],
+        trl_fn=lambda record: ((by_record[id(record)].trl.level, by_record[id(record)].trl.confidence)
+                               if by_record[id(record)].trl else None),
+        country_fn=lambda record: by_record[id(record)].country.value if by_record[id(record)].country else None,
+        genre_fn=lambda record: by_record[id(record)].genre,
+    )
 
 
 def _ratio(numerator: float, denominator: float) -> float:

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from indexer.analysis.evaluation import EvaluationDataError, evaluate, format_report, load_jsonl
+from indexer.analysis.evaluation import (
+    EvaluationDataError,
+    evaluate,
+    evaluate_analyser,
+    format_report,
+    load_jsonl,
+)
 from tests.conftest import requires_shared, shared_path
 
 RECORDS = [
@@ -59,16 +70,86 @@ def test_report_is_readable(metrics):
     assert "A12" in report and "within±1 0.667" in report
 
 
+def labelled(**fields) -> str:
+    return json.dumps({"text": "An OCT scanner.", "applications": ["A20"], "trl": 9, **fields})
+
+
 def test_load_jsonl_names_file_and_line(tmp_path):
     path = tmp_path / "records.jsonl"
-    path.write_text('{"id": "a"}\n\n{"id": \n', encoding="utf-8")
+    path.write_text(labelled(id="a") + '\n\n{"id": \n', encoding="utf-8")
     with pytest.raises(EvaluationDataError, match=r"records\.jsonl:3"):
         load_jsonl(path)
-    path.write_text('{"id": "a"}\n[1, 2]\n', encoding="utf-8")
+    path.write_text(labelled(id="a") + "\n[1, 2]\n", encoding="utf-8")
     with pytest.raises(EvaluationDataError, match=r"records\.jsonl:2"):
         load_jsonl(path)
-    path.write_text('{"id": "a"}\n\n{"id": "b"}\n', encoding="utf-8")
+    path.write_text(labelled(id="a") + "\n\n" + labelled(id="b") + "\n", encoding="utf-8")
     assert [r["id"] for r in load_jsonl(path)] == ["a", "b"]
+
+
+@pytest.mark.parametrize(("line", "reason"), [
+    (labelled(trl=12), "'trl' must be a whole number from 1 to 9 or null, not 12"),
+    (labelled(trl="nine"), "'trl' must be a whole number from 1 to 9 or null, not \"nine\""),
+    (labelled(trl=True), "'trl' must be a whole number"),
+    (labelled(applications=["A99"]), "unknown application id(s) A99"),
+    (labelled(applications="A20"), "'applications' must be a list"),
+    (json.dumps({"text": "An OCT scanner."}), "labels missing"),
+    (json.dumps({"text": "An OCT scanner.", "applications": []}), "labels missing"),
+    (labelled(text=""), "'text' must be a non-empty string"),
+    (labelled(text="\ud800"), "unpaired surrogate"),
+    ('{"text": "x", "applications": [], "trl": 1' + "0" * 5000 + "}", "unreadable JSON"),
+    ("[" * 100_000, "unreadable JSON"),
+])
+def test_load_jsonl_rejects_lines_that_are_not_labelled_passages(tmp_path, line, reason):
+    path = tmp_path / "gold.jsonl"
+    path.write_text(labelled() + "\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(EvaluationDataError) as rejected:
+        load_jsonl(path)
+    assert str(rejected.value).startswith(f"{path}:2: ") and reason in str(rejected.value)
+
+
+def test_load_jsonl_rejects_binary_and_empty_files(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    path.write_bytes(labelled().encode() + b"\n\x89PNG\r\n\x1a\n\xff\xd8\n")
+    with pytest.raises(EvaluationDataError, match=r"gold\.jsonl:2: not UTF-8 text"):
+        load_jsonl(path)
+    path.write_bytes(b"")
+    with pytest.raises(EvaluationDataError, match=r"gold\.jsonl: no labelled passages"):
+        load_jsonl(path)
+    path.write_bytes(b"\n  \n")
+    with pytest.raises(EvaluationDataError, match="no labelled passages"):
+        load_jsonl(path)
+
+
+def test_load_jsonl_reads_a_bom_and_line_separators_inside_strings(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + labelled(text="OCT\u2028scanner").encode("utf-8") + b"\r\n")
+    assert load_jsonl(path)[0]["text"] == "OCT\u2028scanner"
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+                           max_leaves=12)
+LABELLED_LIKE = st.fixed_dictionaries({}, optional={
+    "text": JSON_VALUES, "applications": st.lists(st.sampled_from(["A01", "A20", "A99", ""]) | JSON_VALUES),
+    "trl": st.integers(-2, 12) | JSON_VALUES, "country": JSON_VALUES, "lang": JSON_VALUES})
+
+
+@settings(max_examples=300, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode)
+       | st.lists(LABELLED_LIKE | JSON_VALUES, max_size=4).map(
+           lambda values: "\n".join(json.dumps(value) for value in values).encode()))
+def test_load_jsonl_returns_passages_or_its_own_error_for_any_input(data):
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "gold.jsonl"
+        path.write_bytes(data)
+        try:
+            records = load_jsonl(path)
+        except EvaluationDataError as error:
+            assert str(error).startswith(str(path)) and "\n" not in str(error)
+            return
+    # What it accepts, evaluate() can score without another check.
+    assert records and all(isinstance(r["text"], str) and isinstance(r["applications"], list) for r in records)
+    evaluate(records, lambda r: [], lambda r: None, country_fn=lambda r: None)
 
 
 def test_trl_per_band_early_levels_and_baseline(metrics):
@@ -120,17 +201,8 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 def _gate_metrics(analyser, path) -> tuple[dict, str]:
-    """Analyse as production does: the language is detected, never taken from the gold label."""
-    records = load_jsonl(path)
-    analyses = analyser.analyse_many([r["text"] for r in records])
-    by_record = {id(record): analysis for record, analysis in zip(records, analyses)}
-
-    def trl(record):
-        estimate = by_record[id(record)].trl
-        return (estimate.level, estimate.confidence) if estimate else None
-
-    result = evaluate(records, lambda r: [t.application for t in by_record[id(r)].applications], trl,
-                      genre_fn=lambda r: by_record[id(r)].genre)
+    """Analysed as production does: the language is detected, never taken from the gold label."""
+    result = evaluate_analyser(load_jsonl(path), analyser)
     return result, format_report(result)
 
 
@@ -172,3 +244,17 @@ def test_eval_split_quality_gate(minilm_analyser, split):
 def test_test_split_is_frozen():
     expected = (REPO / "eval" / "test.sha256").read_text().split()[0]
     assert hashlib.sha256((REPO / "eval" / "test.jsonl").read_bytes()).hexdigest() == expected
+
+
+def test_evaluation_detects_language_as_production_does():
+    handed = []
+
+    class Analyser:  # stands in for TextAnalyser, noting the languages it is handed
+        def analyse_many(self, texts, languages=None, known=None):
+            handed.append(languages)
+            return [SimpleNamespace(applications=(), trl=None, country=None, genre=None) for _ in texts]
+
+    records = [{"text": "Die optische Kohärenztomographie zeigt die Netzhaut.", "lang": "de",
+                "applications": ["A20"], "trl": None}]
+    assert evaluate_analyser(records, Analyser())["n"] == 1
+    assert handed == [None]  # the gold "lang" would skip detection
