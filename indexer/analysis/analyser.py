@@ -22,6 +22,7 @@ from indexer.analysis.regulatory import EuropeEntryFinding, RegulatoryFinding, d
 from indexer.analysis.roles import RoleAssignment, assign_role
 from indexer.analysis.semantic import ApplicationSpace
 from indexer.analysis.sentences import split_sentences
+from indexer.analysis.tag_model import PageSignals, TaggingModel, default_tagging_model
 from indexer.analysis.tagger import DEFAULT_EMBEDDING_POLICY, ApplicationTag, EmbeddingPolicy, Tagger
 from indexer.analysis.trl import TRLEstimate
 
@@ -89,9 +90,11 @@ class TextAnalyser:
 
     def __init__(self, tagger: Tagger | None = None, *, use_embeddings: bool = True,
                  encode: Callable[[list[str]], np.ndarray] | None = None,
-                 policy: EmbeddingPolicy = DEFAULT_EMBEDDING_POLICY, maturity: MaturityModel | None = None):
+                 policy: EmbeddingPolicy = DEFAULT_EMBEDDING_POLICY, maturity: MaturityModel | None = None,
+                 tagging: TaggingModel | None = None):
         self.tagger = tagger or Tagger.from_taxonomy()
-        self.maturity = maturity or default_model()
+        self._maturity = maturity
+        self._tagging = tagging
         self.use_embeddings = use_embeddings
         self.policy = policy
         self._encode = encode or _default_encoder
@@ -112,8 +115,7 @@ class TextAnalyser:
         Only English sentences support tags: MiniLM (all-MiniLM-L6-v2) was trained on English, and on
         other languages its similarities say little (measured on the dev set: gold applications of
         German, French, Korean and Japanese passages score near the background)."""
-        if self.use_embeddings and self._space is None:
-            self._space = ApplicationSpace(self.tagger.applications, self._encode)
+        space = self.space
         chosen = [[evidence.sentences[i] for i in evidence.relevant]
                   if self.use_embeddings and language == EMBEDDING_LANGUAGE else []
                   for evidence, language in zip(lexical, languages)]
@@ -121,19 +123,33 @@ class TextAnalyser:
         vectors = self._encode(flat + [opening(text) for text in texts])
         matches, offset = [], 0
         for sentences in chosen:
-            matches.append(self._space.best_matches(sentences, vectors[offset: offset + len(sentences)])
+            matches.append(space.best_matches(sentences, vectors[offset: offset + len(sentences)])
                            if sentences else None)
             offset += len(sentences)
         return matches, vectors[offset:]
 
-    def analyse(self, text: str, language: str | None = None, known: KnownOrganisation | None = None) -> Analysis:
-        return self.analyse_many([text], [language], [known])[0]
+    @property
+    def maturity(self) -> MaturityModel:
+        if self._maturity is None:
+            self._maturity = default_model()
+        return self._maturity
 
-    def analyse_many(self, texts: Sequence[str], languages: Sequence[str | None] | None = None,
-                     known: Sequence[KnownOrganisation | None] | None = None) -> list[Analysis]:
-        """Analyse texts together (languages detected where None); results in the same order."""
+    @property
+    def tagging(self) -> TaggingModel:
+        if self._tagging is None:
+            self._tagging = default_tagging_model()
+        return self._tagging
+
+    @property
+    def space(self) -> ApplicationSpace:
+        """The applications' MiniLM prototypes, embedded on first use."""
+        if self._space is None:
+            self._space = ApplicationSpace(self.tagger.applications, self._encode)
+        return self._space
+
+    def read(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[PageSignals]:
+        """What the analysis reads from texts before deciding anything (languages detected where None)."""
         languages = list(languages) if languages is not None else [None] * len(texts)
-        known = list(known) if known is not None else [None] * len(texts)
         with self._stage("language"):
             languages = [language or detect_language(text) for text, language in zip(texts, languages)]
         with self._stage("sentences"):
@@ -142,12 +158,22 @@ class TextAnalyser:
             lexical = [self.tagger.lexical(s, text) for s, text in zip(sentences, texts)]
         with self._stage("embedding"):
             semantic, openings = self._embed(lexical, languages, texts)
+        return [PageSignals(evidence, matches, vector, language)
+                for evidence, matches, vector, language in zip(lexical, semantic, openings, languages)]
+
+    def analyse(self, text: str, language: str | None = None, known: KnownOrganisation | None = None) -> Analysis:
+        return self.analyse_many([text], [language], [known])[0]
+
+    def analyse_many(self, texts: Sequence[str], languages: Sequence[str | None] | None = None,
+                     known: Sequence[KnownOrganisation | None] | None = None) -> list[Analysis]:
+        """Analyse texts together (languages detected where None); results in the same order."""
+        known = list(known) if known is not None else [None] * len(texts)
         analyses = []
-        for text, language, page_sentences, evidence, matches, org, vector in zip(
-                texts, languages, sentences, lexical, semantic, known, openings):
+        for text, page, org in zip(texts, self.read(texts, languages), known):
             org = org or KnownOrganisation()
+            page_sentences, language, vector = page.lexical.sentences, page.language, page.opening
             with self._stage("terms"):
-                applications = tuple(self.tagger.decide(evidence, matches, self.policy)) if page_sentences else ()
+                applications = tuple(self.tagging.decide(page, self.space)) if page_sentences else ()
             with self._stage("role, organisation, regulatory"):
                 role = assign_role(page_sentences, org.type)
                 organisation, country = identify_organisation(text, org.name, org.country)

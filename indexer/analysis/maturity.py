@@ -9,7 +9,7 @@ an abstract motivates its lab work with "clinical" needs. So each page is read f
   motivation ("cancer is a leading cause of death") count apart;
 - regulatory status per market (granted, pending, planned, negated) and commercial signals (price,
   ordering, distributors, intended-use wording, routine use).
-A multinomial logistic model learnt on eval/train.jsonl (indexer/analysis/maturity_training.py) weighs
+A multinomial logistic model learnt on eval/train.jsonl (indexer/analysis/training.py) weighs
 these features into a probability per level. The level is the most probable one; its confidence is the
 probability that the true level lies within one of it (the tolerance scouts read a TRL with), which
 eval/ checks for calibration; below the abstention threshold chosen on train the page gets no level.
@@ -254,6 +254,11 @@ class MaturityModel:
         return probabilities
 
     def judge(self, page: PageEvidence) -> MaturityJudgement:
+        expected = sum(name.startswith("embedding_") for name in self.genre.features)
+        given = sum(name.startswith("embedding_") for name in page.features)
+        if given != expected:
+            raise ValueError(f"the maturity model was learnt on {expected}-dimensional MiniLM vectors; "
+                             f"this page has {given}")
         genres = self.genre_probabilities(page.features)
         genre = max(genres, key=genres.get)
         probabilities = self.level_probabilities(page.features, genres)

@@ -92,6 +92,8 @@ class LexicalEvidence:
     sentences: list[str]
     eligible: set[str]
     relevant: list[int]  # sentences worth embedding, most telling first
+    health_words: int = 0  # distinct health words in the passage
+    photonics_words: int = 0  # distinct photonics words
     scores: dict[str, float] = field(default_factory=dict)  # applications named by terms or acronyms
     weak_scores: dict[str, float] = field(default_factory=dict)  # applications hinted at by weak terms only
     evidence: dict[str, str] = field(default_factory=dict)
@@ -348,7 +350,9 @@ class Tagger:
                     best[app_id] = (strength, sentence)
 
         result = LexicalEvidence(sentences=sentences, eligible=eligible,
-                                 relevant=self._sentences_worth_embedding(sentences, per_sentence))
+                                 relevant=self._sentences_worth_embedding(sentences, per_sentence),
+                                 health_words=_distinct_hits(self._health, text),
+                                 photonics_words=_distinct_hits(self._photonics, text))
         for app_id, total in evidence.items():
             if self.applications[app_id].residual and strong_sentences[app_id] < MIN_RESIDUAL_SENTENCES:
                 continue

@@ -1,10 +1,11 @@
-"""Learn the maturity model (indexer/analysis/models/maturity.json) from labelled passages.
+"""Learn the analysis models from labelled passages: which applications a page is about
+(indexer/analysis/models/tagging.json) and its maturity (models/maturity.json).
 
-    python -m indexer.analysis.maturity_training eval/train.jsonl
+    python -m indexer.analysis.training eval/train.jsonl
 
-Only the train split is read: cross-validated figures on it choose the regularisation, the
-probability temperature and the abstention threshold, and are printed as fit figures. The test
-split is never read here (see eval/README.md).
+Only the train split is read: cross-validated figures on it choose the regularisation, thresholds,
+the probability temperature and the abstention threshold, and are printed as fit figures. The dev
+and test splits are never read here (see eval/README.md).
 """
 
 from __future__ import annotations
@@ -20,13 +21,18 @@ import numpy as np
 
 from indexer.analysis.language import detect_language
 from indexer.analysis.embedding_model import embed
-from indexer.analysis.maturity import GENRES, LEVELS, MODEL_FILE, PageEvidence, opening, read_evidence
+from indexer.analysis.maturity import GENRES, LEVELS, PageEvidence, opening, read_evidence
+from indexer.analysis.maturity import MODEL_FILE as MATURITY_FILE
+from indexer.analysis.tag_model import FEATURES as TAG_FEATURES
+from indexer.analysis.tag_model import MODEL_FILE as TAGGING_FILE
+from indexer.analysis.tag_model import PAGE_FEATURES, RELATIVE_SHARE, candidate_features, page_features
 from indexer.analysis.regulatory import default_reader
 from indexer.analysis.sentences import split_sentences
 
 FOLDS = 5
 SEED = 13
 C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
+MAX_NEGATIVES_TAGGED = 0.10
 TEMPERATURES = tuple(np.round(np.arange(0.5, 2.51, 0.1), 2))
 
 
@@ -165,21 +171,145 @@ def train(rows: list[dict], log=print) -> dict:
     return spec
 
 
+def _fold_of(n: int) -> np.ndarray:
+    return np.random.default_rng(SEED).permutation(n) % FOLDS
+
+
+def _centroids(openings: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per application, the normalised mean opening of the passages about it (zeros where none), and
+    last that of the passages about none."""
+    labels = np.hstack([labels, ~labels.any(axis=1, keepdims=True)])
+    sums = labels.T.astype(np.float64) @ openings
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
+
+
+def _tags_from(probabilities: np.ndarray, threshold: float, eligible: np.ndarray) -> np.ndarray:
+    """As TaggingModel.decide does: eligible applications at the threshold, not dwarfed by the best one."""
+    probabilities = np.where(eligible, probabilities, 0.0)
+    top = probabilities.max(axis=1, keepdims=True)
+    return eligible & (probabilities >= threshold) & (probabilities >= RELATIVE_SHARE * top)
+
+
+def _micro_f1(predicted: np.ndarray, gold: np.ndarray) -> tuple[float, float, float]:
+    tp = float((predicted & gold).sum())
+    precision = tp / max(predicted.sum(), 1)
+    recall = tp / max(gold.sum(), 1)
+    return (2 * precision * recall / (precision + recall) if precision + recall else 0.0), precision, recall
+
+
+def _fit_binary(x: np.ndarray, y: np.ndarray, c: float = 1.0):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(x)
+    scaler.scale_[scaler.scale_ == 0] = 1.0
+    return scaler, LogisticRegression(C=c, max_iter=5000).fit(scaler.transform(x), y)
+
+
+def train_tagging(rows: list[dict], log=print) -> dict:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    from indexer.analysis.analyser import TextAnalyser
+
+    analyser = TextAnalyser()
+    pages = analyser.read([row["text"] for row in rows])
+    apps = list(analyser.tagger.applications)
+    gold = np.array([[app in row["applications"] for app in apps] for row in rows])
+    openings = np.array([page.opening / max(np.linalg.norm(page.opening), 1e-9) for page in pages])
+    folds = _fold_of(len(rows))
+    # Centroid signals of a passage come from the other folds only, as they will for an unseen page.
+    features = np.zeros((len(rows), len(apps), len(TAG_FEATURES)))
+    for fold in range(FOLDS):
+        centroids = _centroids(openings[folds != fold], gold[folds != fold])
+        for i in np.flatnonzero(folds == fold):
+            features[i] = candidate_features(pages[i], analyser.space, centroids, apps)
+
+    def fit(rows_in: np.ndarray, c: float):
+        x = features[rows_in].reshape(-1, len(TAG_FEATURES))
+        scaler = StandardScaler().fit(x)
+        scaler.scale_[scaler.scale_ == 0] = 1.0
+        return scaler, LogisticRegression(C=c, max_iter=5000).fit(scaler.transform(x), gold[rows_in].ravel())
+
+    def out_of_fold(c: float) -> np.ndarray:
+        result = np.zeros(gold.shape)
+        for fold in range(FOLDS):
+            scaler, model = fit(folds != fold, c)
+            held = folds == fold
+            x = features[held].reshape(-1, len(TAG_FEATURES))
+            result[held] = model.predict_proba(scaler.transform(x))[:, 1].reshape(-1, len(apps))
+        return result
+
+    negatives = ~gold.any(axis=1)
+    about_any = gold.any(axis=1)
+    eligible = np.array([[app in page.lexical.eligible for app in apps] for page in pages])
+
+    def gate_out_of_fold(probabilities: np.ndarray, fold_centroids: list[np.ndarray]) -> np.ndarray:
+        x = np.array([page_features(pages[i], fold_centroids[folds[i]], probabilities[i]) for i in range(len(rows))])
+        result = np.zeros(len(rows))
+        for fold in range(FOLDS):
+            scaler, model = _fit_binary(x[folds != fold], about_any[folds != fold])
+            result[folds == fold] = model.predict_proba(scaler.transform(x[folds == fold]))[:, 1]
+        return result
+
+    fold_centroids = [_centroids(openings[folds != fold], gold[folds != fold]) for fold in range(FOLDS)]
+    thresholds = np.round(np.arange(0.1, 0.95, 0.05), 3)
+    best = None
+    for c in C_GRID:
+        oof = out_of_fold(c)
+        gate = gate_out_of_fold(oof, fold_centroids)
+        for gate_threshold in thresholds:
+            for threshold in thresholds:
+                predicted = _tags_from(oof, threshold, eligible) & (gate >= gate_threshold)[:, None]
+                # Pages about no application must stay untagged: scouts filter by application.
+                if predicted[negatives].any(axis=1).mean() > MAX_NEGATIVES_TAGGED:
+                    continue
+                f1, precision, recall = _micro_f1(predicted, gold)
+                if best is None or f1 > best[0]:
+                    best = (f1, precision, recall, c, float(threshold), float(gate_threshold), oof, predicted)
+    f1, precision, recall, c, threshold, gate_threshold, oof, predicted = best
+    per_app_f1 = [_micro_f1(predicted[:, j], gold[:, j])[0] for j in range(len(apps)) if gold[:, j].any()]
+    log(f"tags: C={c}, threshold {threshold}, page gate {gate_threshold}, cross-validated on train "
+        f"(n={len(rows)}): micro-F1 {f1:.3f} (P {precision:.3f} / R {recall:.3f}), macro-F1 "
+        f"{np.mean(per_app_f1):.3f}, negatives tagged {predicted[negatives].any(axis=1).mean():.1%}")
+    # The gate learns from out-of-fold candidate probabilities: the ones it will see on unseen pages.
+    gate_x = np.array([page_features(pages[i], fold_centroids[folds[i]], oof[i]) for i in range(len(rows))])
+    gate_scaler, gate_model = _fit_binary(gate_x, about_any)
+    scaler, model = fit(np.ones(len(rows), dtype=bool), c)
+    spec = {"applications": apps, "features": list(TAG_FEATURES),
+            "centroids": np.round(_centroids(openings, gold), 6).tolist(),
+            "mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist(),
+            "coef": model.coef_[0].tolist(), "intercept": float(model.intercept_[0]), "threshold": threshold,
+            "gate": {"features": list(PAGE_FEATURES), "mean": gate_scaler.mean_.tolist(),
+                     "scale": gate_scaler.scale_.tolist(), "coef": gate_model.coef_[0].tolist(),
+                     "intercept": float(gate_model.intercept_[0]), "threshold": gate_threshold},
+            "trained_on": {"passages": len(rows), "cross_validated": {
+                "micro_f1": round(f1, 3), "precision": round(precision, 3), "recall": round(recall, 3),
+                "macro_f1": round(float(np.mean(per_app_f1)), 3)}}}
+    spec["version"] = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
+    return spec
+
+
+def _write(spec: dict, name: str, directory: Path | None) -> Path:
+    output = (directory or Path(str(resources.files("indexer.analysis"))) / "models") / name
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
+    return output
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("train", type=Path, help="the train split (JSON lines with text, genre, applications, trl)")
-    parser.add_argument("-o", "--output", type=Path, default=None, help="where to write the model")
+    parser.add_argument("-o", "--output-dir", type=Path, default=None, help="where to write the models")
     args = parser.parse_args(argv)
     rows = [json.loads(line) for line in args.train.read_text(encoding="utf-8").splitlines() if line.strip()]
     unknown = {row.get("genre") for row in rows} - set(GENRES)
     if unknown:
         print(f"{args.train}: unknown genres {sorted(map(str, unknown))}", file=sys.stderr)
         return 2
-    spec = train(rows)
-    output = args.output or Path(str(resources.files("indexer.analysis"))) / "models" / MODEL_FILE
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {output} (version {spec['version']})")
+    for spec, name in ((train_tagging(rows), TAGGING_FILE), (train(rows), MATURITY_FILE)):
+        print(f"wrote {_write(spec, name, args.output_dir)} (version {spec['version']})")
     return 0
 
 

@@ -32,17 +32,21 @@ def bag_of_words(texts: list[str]) -> np.ndarray:
 
 
 class RecordingEncoder:
+    """The real MiniLM encoder (the analysis models were learnt on its vectors), noting every batch."""
+
     def __init__(self):
         self.calls: list[list[str]] = []
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         self.calls.append(list(texts))
-        return bag_of_words(texts)
+        from indexer.analysis.embedding_model import embed
+
+        return embed(texts)
 
 
 @pytest.fixture(scope="module")
-def analyser() -> TextAnalyser:
-    return TextAnalyser(encode=bag_of_words)
+def analyser(minilm_analyser) -> TextAnalyser:
+    return minilm_analyser
 
 
 def test_every_output_with_evidence(analyser):
@@ -86,8 +90,11 @@ def test_analyse_many_embeds_all_pages_in_one_batch_and_keeps_order():
 def test_embeddings_off_uses_terms_only():
     encoder = RecordingEncoder()
     analysis = TextAnalyser(use_embeddings=False, encode=encoder).analyse(OCT_PAGE, "en")
-    # Only the page's opening is embedded, for the maturity model; no sentence supports a tag.
-    assert encoder.calls == [[" ".join(OCT_PAGE.split()[:180])]]
+    # The applications' prototypes are embedded once, then only the page's opening (for the tagging and
+    # maturity models); no single sentence of the page is.
+    page_batch = encoder.calls[-1]
+    assert page_batch == [" ".join(OCT_PAGE.split()[:180])]
+    assert all(OCT_PAGE not in text for call in encoder.calls[:-1] for text in call)
     assert "embedding" not in analysis.applications[0].signal
 
 

@@ -209,7 +209,7 @@ def _gate_metrics(analyser, path) -> tuple[dict, str]:
 # ../shared/eval/dev.jsonl was read while the tagger's vocabulary was written: a regression check only,
 # never evidence of quality. Measured 2026-11-30 (language detected): app micro-F1 0.965, macro-F1
 # 0.973, TRL exact 0.592, within ±1 0.694, within ±1 on gold ≤ 6 0.778, negatives tagged 0%.
-SHARED_DEV_FLOORS = {"app_micro_f1": 0.92, "app_macro_f1": 0.93, "trl_within1": 0.64, "trl_exact": 0.54,
+SHARED_DEV_FLOORS = {"app_micro_f1": 0.88, "app_macro_f1": 0.90, "trl_within1": 0.64, "trl_exact": 0.54,
                      "trl_early_within1": 0.72}
 # eval/ (ours): the maturity model was fitted on eval/train.jsonl only. dev was looked at while choosing
 # how TRL and tags combine; test was run once, at the end (figures in eval/README.md). Floors sit a few

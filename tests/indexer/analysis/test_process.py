@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from indexer.analysis.analyser import TextAnalyser
 from indexer.analysis.process import PageProcessor, process_pending
 from store import FetchedPage, Store
-from tests.indexer.analysis.test_analysis import bag_of_words
 
 PAGE = b"""<html><head><title>Photodynamic therapy clinic</title></head><body><main>
 <p>Our clinic offers photodynamic therapy to patients with skin cancer. The PDT laser activates a
@@ -13,12 +11,12 @@ photosensitizer in tumour cells. The treatment system received FDA 510(k) cleara
 <p>We are looking for European partners to run a joint study.</p></main></body></html>"""
 
 
-def test_process_pending_stores_role_regulatory_and_europe_entry(tmp_path):
+def test_process_pending_stores_role_regulatory_and_europe_entry(tmp_path, minilm_analyser):
     with Store.open(tmp_path / "scout.sqlite3") as store:
         store.upsert_organisations([{"id": "h1", "name": "Pretend Hospital", "country": "KR", "market": "south-korea",
                                      "type": "hospital", "languages": ["en"], "source": "test"}])
         _fetch(store, store.start_crawl_run(["h1"]), PAGE)
-        report = process_pending(store, PageProcessor(TextAnalyser(encode=bag_of_words)))
+        report = process_pending(store, PageProcessor(minilm_analyser))
         page = store.page(store.page_id_for_url("http://127.0.0.1/pdt"))
     assert (report.processed, report.tagged, report.failed) == (1, 1, 0)
     assert page.tags[0].application == "A31"
@@ -33,8 +31,8 @@ def _fetch(store, run, body):
                                                body=body, encoding="utf-8"))
 
 
-def test_boilerplate_only_change_is_not_analysed_again_nor_counted_as_changed(tmp_path):
-    processor = PageProcessor(TextAnalyser(encode=bag_of_words))
+def test_boilerplate_only_change_is_not_analysed_again_nor_counted_as_changed(tmp_path, minilm_analyser):
+    processor = PageProcessor(minilm_analyser)
     with Store.open(tmp_path / "scout.sqlite3") as store:
         store.upsert_organisations([{"id": "h1", "name": "Pretend Hospital", "type": "hospital"}])
         _fetch(store, store.start_crawl_run(["h1"]), PAGE)
@@ -55,8 +53,8 @@ def test_boilerplate_only_change_is_not_analysed_again_nor_counted_as_changed(tm
         assert list(store.pending_bodies()) == []
 
 
-def test_a_real_text_change_is_analysed_and_dated(tmp_path):
-    processor = PageProcessor(TextAnalyser(encode=bag_of_words))
+def test_a_real_text_change_is_analysed_and_dated(tmp_path, minilm_analyser):
+    processor = PageProcessor(minilm_analyser)
     with Store.open(tmp_path / "scout.sqlite3") as store:
         store.upsert_organisations([{"id": "h1", "name": "Pretend Hospital", "type": "hospital"}])
         _fetch(store, store.start_crawl_run(["h1"]), PAGE)
@@ -69,7 +67,7 @@ def test_a_real_text_change_is_analysed_and_dated(tmp_path):
         assert store.page(page_id).last_changed_at > "2020-01-01T00:00:00+00:00"
 
 
-def test_ad_hoc_site_pages_take_organisation_and_country_from_their_text(tmp_path):
+def test_ad_hoc_site_pages_take_organisation_and_country_from_their_text(tmp_path, minilm_analyser):
     contact = (b"<html><body><main><h1>Contact</h1><p>Photonova Optics Inc. designs laser diode modules for "
                b"medical OEMs.</p><p>Photonova Optics Inc., 12 Harbor Street, Boston, MA 02110, USA</p>"
                b"</main></body></html>")
@@ -79,14 +77,14 @@ def test_ad_hoc_site_pages_take_organisation_and_country_from_their_text(tmp_pat
         store.record_fetch(run, FetchedPage(url="http://127.0.0.1/contact", final_url="http://127.0.0.1/contact",
                                             organisation_id="site-127-0-0-1", http_status=200,
                                             content_type="text/html", body=contact, encoding="utf-8"))
-        process_pending(store, PageProcessor(TextAnalyser(encode=bag_of_words)))
+        process_pending(store, PageProcessor(minilm_analyser))
         page = store.page(store.page_id_for_url("http://127.0.0.1/contact"))
     assert page.country == "US"
     assert "Photonova" in page.organisation
 
 
-def test_pages_made_by_an_older_analysis_are_analysed_again_and_reindexed(tmp_path, monkeypatch):
-    processor = PageProcessor(TextAnalyser(encode=bag_of_words))
+def test_pages_made_by_an_older_analysis_are_analysed_again_and_reindexed(tmp_path, monkeypatch, minilm_analyser):
+    processor = PageProcessor(minilm_analyser)
     with Store.open(tmp_path / "scout.sqlite3") as store:
         store.upsert_organisations([{"id": "h1", "name": "Pretend Hospital", "type": "hospital"}])
         _fetch(store, store.start_crawl_run(["h1"]), PAGE)
