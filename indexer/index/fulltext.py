@@ -220,6 +220,8 @@ class SearchResults:
     # Grouped by organisation: each group's best hits, for one page of groups; `hits` then lists them in order.
     groups: list[list[Hit]] | None = None
     total_groups: int = 0
+    # Pages of the whole result set per application and country (a page counts once in each pair it has).
+    application_country: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -304,8 +306,19 @@ def search(index_dir: Path, query: str, filters: SearchFilters | None = None, li
                           if value not in (None, "")), key=lambda item: (-item[1], item[0]))
             for name in FACET_FIELDS
         }
+        # Levels are a scale, read in order, not a popularity list.
+        facet_counts["trl"].sort(key=lambda item: int(item[0]))
         return SearchResults(query=query, total=len(results), hits=hits, facets=facet_counts, groups=groups,
-                             total_groups=total_groups)
+                             total_groups=total_groups, application_country=_cross_counts(results))
+
+
+def _cross_counts(results) -> dict[str, dict[str, int]]:
+    countries = {value: set(docnums) for value, docnums in results.groups("country").items() if value}
+    return {
+        str(application): {str(country): len(in_country.intersection(docnums))
+                           for country, in_country in countries.items() if in_country.intersection(docnums)}
+        for application, docnums in results.groups("applications").items() if application
+    }
 
 
 def _ranking(searcher, results, fused_scores: dict[int, float], needed: int | None) -> list[tuple[int, float]]:
