@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scout.coverage import coverage_report, iter_organisations
-from scout.registry import load_registry
+from scout import registry
 from scout.settings import Settings
 from store import PageView, Store, Tag, TRLRecord
 from taxonomy import load_roles
@@ -94,7 +94,7 @@ def organisation_list(settings: Settings, markets=(), countries=(), types=()) ->
     Filters are sets of values (markets as registry slugs, countries as ISO codes, registry types); an empty
     one lets everything through. Raises RegistryError when the registry cannot be read.
     """
-    report = coverage_report(settings, load_registry())
+    report = coverage_report(settings, registry.load_registry())  # looked up on call, so tests can stand in
     return [
         entry for _market, _country, entry in iter_organisations(report)
         if (not markets or entry["market"] in markets) and (not countries or entry["country"] in countries)
