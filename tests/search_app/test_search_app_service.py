@@ -40,6 +40,7 @@ def test_empty_form_values_mean_any():
     {"trl_min": "0"}, {"trl_max": "10"}, {"trl_min": "5.5"}, {"app": "A36"}, {"app": "<script>"},
     {"lang": "xx"}, {"page": str(MAX_PAGE + 1)}, {"q": "x" * 501}, {"app": ["A01"] * 36},
     {"format": "JSON"}, {"limit": "101"}, {"trl-min": "7"}, {"q": ["a", "b"]},
+    {"sort": "random"}, {"sort": ["trl", "date"]}, {"group": "country"}, {"org": "<script>"}, {"org": "a b"},
 ])
 def test_invalid_parameters_raise_request_error(params):
     with pytest.raises(RequestError):
