@@ -12,8 +12,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from scout.coverage import coverage_report, iter_organisations
 from scout import registry
+from scout.coverage import coverage_report, iter_organisations
 from scout.settings import Settings
 from store import PageView, Store, Tag, TRLRecord
 from taxonomy import load_roles

@@ -17,7 +17,7 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
 def _svgs(body: str) -> list[ET.Element]:
-    return [ET.fromstring(svg) for svg in re.findall(r"<svg.*?</svg>", body, flags=re.S)]
+    return [ET.fromstring(svg) for svg in re.findall(r"<svg.*?</svg>", body, flags=re.DOTALL)]
 
 
 def test_grouped_results_are_one_card_per_organisation_ordered_by_best_page(client, page_ids):
@@ -148,8 +148,9 @@ def test_detail_page_back_link_keeps_the_search(client, page_ids):
 
 
 def test_an_index_made_before_last_changed_at_gains_it_on_the_next_index_run(settings, monkeypatch):
-    from indexer.index import fulltext
     from whoosh import index as whoosh_index
+
+    from indexer.index import fulltext
 
     from .search_app_fixtures import DEMO_PAGES, ORGANISATIONS, store_pages
 
