@@ -98,10 +98,24 @@ def facets(counts: Mapping[str, Iterable[tuple[str, int]]]) -> dict[str, list[di
 
 def search_results(query: str, total: int, page_number: int, page_size: int, pages: int,
                    results: list[dict[str, Any]],
-                   facet_counts: Mapping[str, Iterable[tuple[str, int]]]) -> dict[str, Any]:
-    """One page of results (`page_summary` each); `pages` is how many pages of `page_size` can be asked for."""
-    return {"query": query, "total": total, "results": results, "facets": facets(facet_counts),
-            "page": page_number, "page_size": page_size, "pages": pages}
+                   facet_counts: Mapping[str, Iterable[tuple[str, int]]],
+                   groups: list[dict[str, Any]] | None = None, total_groups: int | None = None) -> dict[str, Any]:
+    """One page of results (`page_summary` each); `pages` is how many pages of `page_size` can be asked for.
+
+    Grouped by organisation, `groups` (`result_group` each) holds the page's organisations, `total_groups`
+    how many there are, `page_size` and `pages` count organisations, and `results` lists their pages in order.
+    """
+    shaped = {"query": query, "total": total, "results": results, "facets": facets(facet_counts),
+              "page": page_number, "page_size": page_size, "pages": pages}
+    if groups is not None:
+        shaped.update(groups=groups, total_groups=total_groups)
+    return shaped
+
+
+def result_group(organisation_shape: dict[str, Any] | None, pages: int,
+                 results: list[dict[str, Any]]) -> dict[str, Any]:
+    """One organisation's best results; `pages` counts all of its pages in the result set."""
+    return {"organisation": organisation_shape, "pages": pages, "results": results}
 
 
 def crawl_run(run: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -128,6 +142,43 @@ def coverage(report: Mapping[str, Any]) -> dict[str, Any]:
         for market in report["markets"]
     ]
     return {**report, "generated": timestamp(report["generated"]), "markets": markets}
+
+
+def organisation_summary(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """An organisation as listed: its coverage row (scout.coverage) in the shared form."""
+    return {**organisation(entry["id"], entry["name"], entry["country"], entry["type"]), "market": entry["market"],
+            "website": entry["website"], "in_registry": entry["in_registry"], "pages": entry["pages"],
+            "status": entry["status"], "last_crawled": timestamp(entry["last_crawled"])}
+
+
+def organisation_profile(profile: Any) -> dict[str, Any]:
+    """Everything known about one organisation (search_app.organisations.OrganisationProfile)."""
+    coverage_row = profile.coverage
+    return {
+        **organisation_summary(coverage_row),
+        "first_seen_at": timestamp(profile.first_seen_at),
+        "last_changed_at": timestamp(profile.last_changed_at),
+        "applications": [{**tag(item.best), "pages": item.pages, "page_id": item.page_id}
+                         for item in profile.applications],
+        "trl": None if profile.trl is None else {**trl(profile.trl.record), "page_id": profile.trl.page_id},
+        "role": None if profile.role is None else {
+            "role": profile.role.role, "label": profile.role.label, "evidence": profile.role.evidence,
+            "page_id": profile.role.page_id,
+            "split": [{"role": share.role, "label": share.label, "pages": share.pages,
+                       "share": round(share.share, 3)} for share in profile.role.split]},
+        "regulatory": [{"authority": item.authority, "market": item.market, "status": item.status,
+                        "evidence": item.evidence, "page_id": item.page_id} for item in profile.regulatory],
+        "coverage": {name: coverage_row[name] for name in ("new", "changed", "failed", "robots_blocked", "last_error")},
+        "last_crawl": None if profile.last_crawl is None else {
+            **profile.last_crawl, "started_at": timestamp(profile.last_crawl["started_at"]),
+            "finished_at": timestamp(profile.last_crawl["finished_at"]),
+            "changes": [{"page_id": page.id, "url": page.url, "title": page.title, "change": kind}
+                        for page, kind in profile.changes]},
+        "crawled_pages": [{"id": page.id, "url": page.url, "title": page.title, "language": page.language,
+                   "genre": page.genre, "tags": [record.application for record in page.tags],
+                   "trl": trl(page.trl), "last_changed_at": timestamp(page.last_changed_at)}
+                  for page in profile.pages],
+    }
 
 
 def error(code: str, message: str, parameter: str | None = None) -> dict[str, Any]:

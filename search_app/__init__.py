@@ -14,6 +14,7 @@ from scout import shapes
 from scout.settings import Settings
 from search_app import links, service
 from search_app.service import NO_INDEX_MESSAGE, STALE_INDEX_MESSAGE, IndexMissingError, RequestError, StaleIndexError
+from search_app.org_views import organisation_api, organisation_web
 from search_app.views import api, web
 
 CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'"
@@ -31,6 +32,7 @@ def create_app(settings: Settings) -> Flask:
         application_choices=service.application_choices,
         trl_labels=service.TRL_LABELS,
         trl_definitions=service.TRL_DEFINITIONS,
+        low_trl_confidence=service.LOW_TRL_CONFIDENCE,
         facet_params=links.FACET_PARAMS,
         with_filter=links.with_filter,
         without_filter=links.without_filter,
@@ -38,11 +40,17 @@ def create_app(settings: Settings) -> Flask:
         without_trl=links.without_trl,
         with_page=links.with_page,
         external_href=links.external_href,
+        carried=links.carried,
+        with_value=links.with_value,
+        country_name=service.country_name,
+        market_name=service.market_name,
     )
     app.jinja_env.filters["short_date"] = _short_date
 
     app.register_blueprint(web)
     app.register_blueprint(api)
+    app.register_blueprint(organisation_web)
+    app.register_blueprint(organisation_api)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(RequestError, _request_error)
     app.register_error_handler(IndexMissingError, _index_error)

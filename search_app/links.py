@@ -11,7 +11,11 @@ from urllib.parse import urlencode, urlsplit
 from werkzeug.datastructures import MultiDict
 
 # Facet name (as the index reports it) -> the query parameter that filters on it.
-FACET_PARAMS = {"applications": "app", "country": "country", "organisation_type": "type", "language": "lang"}
+FACET_PARAMS = {"applications": "app", "country": "country", "organisation_type": "type", "language": "lang",
+                "organisation_id": "org"}
+# What a search is made of; the response format is not, so a link back always leads to the HTML page.
+CARRIED_PARAMETERS = frozenset({"q", "app", "trl_min", "trl_max", "country", "type", "lang", "org", "sort", "group",
+                                "page", "limit"})
 
 # Changing a filter changes the result set, so an old page number would point past its end.
 _RESET_ON_CHANGE = ("page", "format")
@@ -74,3 +78,29 @@ def external_href(url: str | None) -> str | None:
     except ValueError:
         return None
     return url if scheme in ("http", "https") else None
+
+
+def carried(args: MultiDict) -> str:
+    """The current search's parameters as "?...", or "": added to links into a detail page and back, so
+    "← Search" returns to the same query, filters, sort and page."""
+    pairs = [(key, value) for key, value in args.items(multi=True)
+             if key in CARRIED_PARAMETERS and value != ""]
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+def with_value(args: MultiDict, param: str, value: str) -> str:
+    """Set a single-valued parameter (sort, group), back to the first page."""
+    copied = _copy(args)
+    copied.setlist(param, [value] if value else [])
+    return _query_string(copied)
+
+
+def chart_cell_href(args: MultiDict):
+    """For the heat map: the link of a cell, narrowing the current search to its application and country."""
+    def href(application: str, country: str) -> str:
+        copied = _copy(args)
+        for param, value in (("app", application), ("country", country)):
+            if value not in copied.getlist(param):
+                copied.add(param, value)
+        return _query_string(copied)
+    return href

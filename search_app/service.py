@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import difflib
 import math
-from typing import Any, NamedTuple
+import re
+from typing import Any, Iterable, NamedTuple
 
+from babel import Locale
 from werkzeug.datastructures import MultiDict
 from whoosh import index as whoosh_index
 
 from indexer.index.fulltext import (
-    IndexMissingError, SearchFilters, SearchResults, Segment, indexed_document_count, search,
+    SORTS, IndexMissingError, SearchFilters, SearchResults, Segment, indexed_document_count, search,
 )
 from scout import shapes
-from scout.registry import COUNTRY_CODES, LANGUAGE_CODES, TYPES
+from scout.registry import COUNTRY_CODES, LANGUAGE_CODES, MARKETS, TYPES
 from scout.settings import Settings
+from search_app import charts
 from store import PageView, Store
 from taxonomy import APPLICATIONS, TRL_SCALE
 
@@ -31,8 +34,15 @@ MAX_VALUES_PER_FILTER = 35  # enough to select every application at once
 # SQLite row ids are signed 64-bit; a larger number in a URL cannot name a page (and would overflow the driver).
 MAX_PAGE_ID = 2**63 - 1
 
-SEARCH_PARAMETERS = ("q", "app", "trl_min", "trl_max", "country", "type", "lang", "page", "limit", "format")
-REPEATABLE_PARAMETERS = frozenset({"app", "country", "type", "lang"})
+SEARCH_PARAMETERS = ("q", "app", "trl_min", "trl_max", "country", "type", "lang", "org", "sort", "group", "page",
+                     "limit", "format")
+REPEATABLE_PARAMETERS = frozenset({"app", "country", "type", "lang", "org"})
+GROUPINGS = ("organisation",)
+PAGES_PER_GROUP = 3
+# Below this probability of being within one level of the estimate, a TRL is shown as uncertain.
+LOW_TRL_CONFIDENCE = 0.5
+# Organisation ids are registry slugs or an ad-hoc site's host name: letters, digits, dots, dashes, underscores.
+ORGANISATION_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 
 NO_INDEX_MESSAGE = "No index yet: run scout crawl, scout process, scout index"
 STALE_INDEX_MESSAGE = "The index lists pages the store does not hold: run scout index --rebuild"
@@ -61,12 +71,15 @@ class SearchRequest(NamedTuple):
     page: int
     limit: int = PAGE_SIZE
     format: str = ""
+    sort: str = "relevance"
+    group: str = ""  # "" or one of GROUPINGS
 
 
 # -- parsing ------------------------------------------------------------------------------------------
 
 
-def check_parameters(args: MultiDict, known: tuple[str, ...]) -> None:
+def check_parameters(args: MultiDict, known: tuple[str, ...],
+                     repeatable: Iterable[str] = REPEATABLE_PARAMETERS) -> None:
     """Reject parameters a route does not take, and repeats of those it takes once; raises RequestError."""
     for name in args:
         if name not in known:
@@ -78,7 +91,7 @@ def check_parameters(args: MultiDict, known: tuple[str, ...]) -> None:
             raise RequestError(f"unknown parameter {name[:40]!r} ({hint})", name[:40], "unknown_parameter")
     for name in known:
         count = len(args.getlist(name))
-        if count > 1 and name not in REPEATABLE_PARAMETERS:
+        if count > 1 and name not in repeatable:
             raise RequestError(f"{name} is given {count} times; give it once", name)
 
 
@@ -86,8 +99,9 @@ def parse_search_request(args: MultiDict, formats: tuple[str, ...] = ("json",)) 
     """Validate query-string arguments (Werkzeug MultiDict); raises RequestError naming the bad one.
 
     Parameters: q, app (repeatable, A01..A35), trl_min, trl_max (1..9), country (repeatable, ISO 3166
-    alpha-2), type (repeatable, organisation type), lang (repeatable, ISO 639-1), page (1..MAX_PAGE),
-    limit (1..MAX_PAGE_SIZE), format (one of `formats`). Empty values are ignored, because an HTML form
+    alpha-2), type (repeatable, organisation type), lang (repeatable, ISO 639-1), org (repeatable,
+    organisation id), sort (SORTS), group (GROUPINGS), page (1..MAX_PAGE), limit (1..MAX_PAGE_SIZE),
+    format (one of `formats`). Empty values are ignored, because an HTML form
     sends "" for "any"; anything else is an error, so no misspelt filter is silently dropped.
     """
     check_parameters(args, SEARCH_PARAMETERS)
@@ -99,6 +113,9 @@ def parse_search_request(args: MultiDict, formats: tuple[str, ...] = ("json",)) 
     countries = _choices(args, "country", COUNTRY_CODES, "country code (ISO 3166-1 alpha-2)", normalise=str.upper)
     types = _choices(args, "type", TYPES, "organisation type", normalise=str.lower)
     languages = _choices(args, "lang", LANGUAGE_CODES, "language code (ISO 639-1)", normalise=str.lower)
+    organisations = _organisation_ids(args)
+    sort = _one_of(args, "sort", SORTS) or "relevance"
+    group = _one_of(args, "group", GROUPINGS)
 
     trl_min = _integer(args, "trl_min", 1, 9)
     trl_max = _integer(args, "trl_max", 1, 9)
@@ -112,9 +129,26 @@ def parse_search_request(args: MultiDict, formats: tuple[str, ...] = ("json",)) 
 
     filters = SearchFilters(
         applications=applications, trl_min=trl_min, trl_max=trl_max, countries=countries,
-        organisation_types=types, languages=languages,
+        organisation_types=types, languages=languages, organisations=organisations,
     )
-    return SearchRequest(query, filters, page, limit, response_format)
+    return SearchRequest(query, filters, page, limit, response_format, sort, group)
+
+
+def _organisation_ids(args: MultiDict) -> tuple[str, ...]:
+    values = [value.strip().lower() for value in args.getlist("org") if value.strip()]
+    if len(values) > MAX_VALUES_PER_FILTER:
+        raise RequestError(f"org: at most {MAX_VALUES_PER_FILTER} values", "org")
+    malformed = [value for value in values if not ORGANISATION_ID_PATTERN.fullmatch(value)]
+    if malformed:
+        raise RequestError(f"org: {malformed[0][:40]!r} is not an organisation id", "org")
+    return tuple(dict.fromkeys(values))
+
+
+def _one_of(args: MultiDict, name: str, allowed: tuple[str, ...]) -> str:
+    value = (args.get(name) or "").strip().lower()
+    if value and value not in allowed:
+        raise RequestError(f"{name} must be {' or '.join(map(repr, allowed))}, not {value[:40]!r}", name)
+    return value
 
 
 def _choices(args: MultiDict, name: str, allowed, what: str, normalise) -> tuple[str, ...]:
@@ -146,9 +180,18 @@ def _integer(args: MultiDict, name: str, low: int, high: int) -> int | None:
 
 
 def run_search(settings: Settings, query: str, filters: SearchFilters, page: int = 1,
-               limit: int = PAGE_SIZE) -> SearchResults:
-    """One page of ranked hits with facet counts; raises IndexMissingError before `scout index` ran."""
-    return search(settings.index_dir, query, filters, limit=limit, offset=(page - 1) * limit)
+               limit: int = PAGE_SIZE, sort: str = "relevance", group: str = "") -> SearchResults:
+    """One page of ranked hits with facet counts; raises IndexMissingError before `scout index` ran.
+
+    Grouped by organisation, a page holds `limit` organisations with up to PAGES_PER_GROUP hits each.
+    """
+    return search(settings.index_dir, query, filters, limit=limit, offset=(page - 1) * limit, sort=sort,
+                  group_by_organisation=group == "organisation", per_group=PAGES_PER_GROUP)
+
+
+def result_page_count(results: SearchResults, limit: int = PAGE_SIZE) -> int:
+    """Pages of results (of organisations, when grouped) that can be asked for."""
+    return page_count(results.total_groups if results.groups is not None else results.total, limit)
 
 
 def page_count(total: int, limit: int = PAGE_SIZE) -> int:
@@ -164,10 +207,50 @@ def search_json(settings: Settings, results: SearchResults, page: int, limit: in
             views = {view.id: view for view in store.pages([hit.page_id for hit in results.hits])}
     if any(hit.page_id not in views for hit in results.hits):
         raise StaleIndexError(STALE_INDEX_MESSAGE)
-    summaries = [shapes.page_summary(views[hit.page_id], hit.score, snippet_text(hit.snippets))
-                 for hit in results.hits]
-    return shapes.search_results(results.query, results.total, page, limit, page_count(results.total, limit),
-                                 summaries, results.facets)
+
+    def summary(hit):
+        return shapes.page_summary(views[hit.page_id], hit.score, snippet_text(hit.snippets))
+
+    groups = None
+    if results.groups is not None:
+        pages_per_organisation = dict(results.facets.get("organisation_id", ()))
+        groups = [shapes.result_group(summary(group[0])["organisation"],
+                                      pages_per_organisation.get(group[0].organisation_id, len(group)),
+                                      [summary(hit) for hit in group])
+                  for group in results.groups]
+    return shapes.search_results(results.query, results.total, page, limit, result_page_count(results, limit),
+                                 [summary(hit) for hit in results.hits], results.facets, groups,
+                                 results.total_groups if groups is not None else None)
+
+
+class ResultCharts(NamedTuple):
+    heatmap: Any  # Markup of an SVG, or None when no result has both an application and a country
+    trl: Any  # Markup of an SVG, or None when there are no results
+
+
+def result_charts(results: SearchResults, cell_href=None) -> ResultCharts:
+    """The applications × country heat map and TRL distribution of the whole result set (not just this page)."""
+    levels = {int(value): count for value, count in results.facets.get("trl", ())}
+    heatmap = charts.heatmap_svg(
+        results.application_country, lambda app: f"{app} · {application_name(app)}".rstrip(" ·"),
+        lambda code: country_name(code) or code, cell_href)
+    return ResultCharts(heatmap, charts.trl_distribution_svg(levels, results.total - sum(levels.values())))
+
+
+def trl_records(settings: Settings, page_ids) -> dict[int, Any]:
+    """The TRL records (with confidence, which the index does not hold) of these pages, by page id."""
+    if not settings.database_path.exists():
+        return {}
+    with Store.open(settings.database_path) as store:
+        return store.trl_records(page_ids)
+
+
+def organisation_names(settings: Settings, organisation_ids) -> dict[str, str]:
+    """Names for organisation ids (facet values carry ids only); an id the store lacks is left out."""
+    if not settings.database_path.exists():
+        return {}
+    with Store.open(settings.database_path) as store:
+        return store.organisation_names(organisation_ids)
 
 
 def snippet_text(snippets: list[list[Segment]]) -> str:
@@ -227,3 +310,45 @@ def application_description(application_id: str) -> str:
 
 def application_choices() -> list[tuple[str, str]]:
     return sorted((info.id, info.name) for info in APPLICATIONS.values())
+
+
+# -- places as people name them -----------------------------------------------------------------------
+
+# The target markets of the scouting mission, in the order the mission lists them, as ISO 3166-1 codes.
+TARGET_MARKET_COUNTRIES = ("US", "CA", "SG", "MY", "KR", "IL", "JP", "AU", "ZA")
+_MARKET_NAMES = {"usa": "USA", "south-korea": "South Korea", "south-africa": "South Africa"}
+
+
+def country_name(code: str | None) -> str:
+    """'KR' -> 'South Korea' (CLDR English names); an unknown code is shown as given."""
+    if not code:
+        return ""
+    return Locale("en").territories.get(code.upper(), code)
+
+
+def market_name(slug: str | None) -> str:
+    """A registry market slug as people write it: 'south-africa' -> 'South Africa', 'usa' -> 'USA'."""
+    if not slug:
+        return ""
+    return _MARKET_NAMES.get(slug, slug.replace("-", " ").title())
+
+
+def country_choices(present: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(code, name) for the country filter: the target markets first, then other countries the results hold."""
+    others = sorted({code.upper() for code in present} - set(TARGET_MARKET_COUNTRIES), key=country_name)
+    return [(code, country_name(code)) for code in (*TARGET_MARKET_COUNTRIES, *others)]
+
+
+# -- organisations --------------------------------------------------------------------------------------
+
+ORGANISATION_LIST_PARAMETERS = ("market", "country", "type")
+
+
+def parse_organisation_filters(args: MultiDict) -> dict[str, tuple[str, ...]]:
+    """market (registry slug), country (ISO 3166-1 alpha-2), type (organisation type), each repeatable."""
+    check_parameters(args, ORGANISATION_LIST_PARAMETERS, repeatable=ORGANISATION_LIST_PARAMETERS)
+    return {
+        "markets": _choices(args, "market", MARKETS, "market", normalise=str.lower),
+        "countries": _choices(args, "country", COUNTRY_CODES, "country code (ISO 3166-1 alpha-2)", normalise=str.upper),
+        "types": _choices(args, "type", TYPES, "organisation type", normalise=str.lower),
+    }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
 from scout import shapes
-from search_app import service
+from search_app import links, service
 from search_app.service import NO_INDEX_MESSAGE, IndexMissingError, RequestError
 
 web = Blueprint("web", __name__)
@@ -28,14 +28,23 @@ def search_page():
     if request.args.get("format") == "json":
         return search_api()
     context = {"query": request.args.get("q", ""), "filters": None, "page": 1, "pages": 0, "results": None,
-               "error": None}
+               "error": None, "sort": "relevance", "group": "", "charts": None, "organisation_names": {},
+               "countries": service.country_choices(), "trl_records": {}}
     status = 200
     # The search page shows a bad parameter or a missing index above the form, so the user can fix it there.
     try:
-        query, filters, page, limit, _format = service.parse_search_request(request.args, formats=("html", "json"))
-        context.update(query=query, filters=filters, page=page)
-        results = service.run_search(_settings(), query, filters, page, limit)
-        context.update(results=results, pages=service.page_count(results.total, limit))
+        search = service.parse_search_request(request.args, formats=("html", "json"))
+        context.update(query=search.query, filters=search.filters, page=search.page, sort=search.sort,
+                       group=search.group)
+        results = service.run_search(_settings(), search.query, search.filters, search.page, search.limit,
+                                     search.sort, search.group)
+        context.update(results=results, pages=service.result_page_count(results, search.limit),
+                       charts=service.result_charts(results, links.chart_cell_href(request.args)),
+                       organisation_names=service.organisation_names(
+                           _settings(), {value for value, _ in results.facets.get("organisation_id", ())}
+                           | set(search.filters.organisations)),
+                       countries=service.country_choices(value for value, _ in results.facets.get("country", ())),
+                       trl_records=service.trl_records(_settings(), [hit.page_id for hit in results.hits]))
     except RequestError as exc:
         context["error"], status = str(exc), 400
     except IndexMissingError:
@@ -46,7 +55,8 @@ def search_page():
 # Signed, so that /page/-1 reaches the view and gets the same clear 404 as any other id without a page.
 @web.get("/page/<int(signed=True):page_id>")
 def page_view(page_id: int):
-    service.check_parameters(request.args, ())
+    # The search it was opened from rides along (validated like the search itself) for the way back.
+    service.parse_search_request(request.args, formats=())
     page = service.page_detail(_settings(), page_id)
     if page is None:
         abort(404, description=f"There is no page with id {page_id}.")
@@ -64,9 +74,10 @@ def coverage_page():
 
 @api.get("/search")
 def search_api():
-    query, filters, page, limit, _format = service.parse_search_request(request.args)
-    results = service.run_search(_settings(), query, filters, page, limit)
-    return jsonify(service.search_json(_settings(), results, page, limit))
+    search = service.parse_search_request(request.args)
+    results = service.run_search(_settings(), search.query, search.filters, search.page, search.limit,
+                                 search.sort, search.group)
+    return jsonify(service.search_json(_settings(), results, search.page, search.limit))
 
 
 @api.get("/page/<int(signed=True):page_id>")

@@ -68,6 +68,41 @@ class PageQueries(StoreConnection):
         )
         return {row["organisation_id"]: row["pages"] for row in rows}
 
+    def organisation_page_ids(self, organisation_id: str) -> list[int]:
+        """The organisation's current pages, copies left out, in title order."""
+        rows = self._db.execute(
+            """SELECT id FROM pages WHERE organisation_id = ? AND gone_at IS NULL AND duplicate_of IS NULL
+               ORDER BY COALESCE(NULLIF(title, ''), url) COLLATE NOCASE, id""",
+            (organisation_id,),
+        )
+        return [row["id"] for row in rows]
+
+    def organisation_changes(self, organisation_id: str, since: str) -> list[tuple[int, str]]:
+        """(page id, "new" or "changed") for the organisation's current pages first seen or changed at `since` or later."""
+        rows = self._db.execute(
+            """SELECT id, CASE WHEN first_seen_at >= ? THEN 'new' ELSE 'changed' END AS change FROM pages
+               WHERE organisation_id = ? AND gone_at IS NULL AND duplicate_of IS NULL AND last_changed_at >= ?
+               ORDER BY change DESC, last_changed_at DESC, id""",
+            (since, organisation_id, since),
+        )
+        return [(row["id"], row["change"]) for row in rows]
+
+    def trl_records(self, page_ids: Iterable[int]) -> dict[int, TRLRecord]:
+        ids = list(page_ids)
+        if not ids:
+            return {}
+        rows = self._db.execute(f"SELECT * FROM trl WHERE page_id IN ({','.join('?' * len(ids))})", ids)
+        return {row["page_id"]: TRLRecord(row["level"], row["cue"], row["confidence"], row["runner_up"])
+                for row in rows}
+
+    def organisation_names(self, organisation_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(dict.fromkeys(organisation_ids))
+        if not ids:
+            return {}
+        rows = self._db.execute(
+            f"SELECT id, name FROM organisations WHERE id IN ({','.join('?' * len(ids))})", ids)
+        return {row["id"]: row["name"] for row in rows}
+
     def stats(self) -> dict[str, Any]:
         one = lambda sql: self._db.execute(sql).fetchone()[0]  # noqa: E731
         return {

@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 
 SEARCH_FIELDS = ("title", "text", "organisation", "application_names")
 FIELD_BOOSTS = {"title": 3.0, "text": 1.0, "organisation": 1.5, "application_names": 2.0}
-FACET_FIELDS = ("applications", "country", "organisation_type", "trl", "language")
+FACET_FIELDS = ("applications", "country", "organisation_type", "trl", "language", "organisation_id")
+SORTS = ("relevance", "trl", "date")
 WRITE_BATCH = 500
 SNIPPET_CHARS = 240
 LEXICAL_CANDIDATES = 200
@@ -55,6 +56,7 @@ def make_schema() -> Schema:
         trl=NUMERIC(stored=True, sortable=True),
         language=ID(stored=True),
         fetched_at=DATETIME(stored=True, sortable=True),
+        last_changed_at=DATETIME(stored=True, sortable=True),
     )
 
 
@@ -73,6 +75,7 @@ def _document(page: PageView) -> dict:
         "application_names": " ".join(APPLICATIONS[a].name for a in applications if a in APPLICATIONS),
         "language": page.language or "",
         "fetched_at": datetime.fromisoformat(page.fetched_at).replace(tzinfo=None),
+        "last_changed_at": datetime.fromisoformat(page.last_changed_at).replace(tzinfo=None),
     }
     if page.trl is not None:
         document["trl"] = page.trl.level
@@ -89,6 +92,7 @@ def build_index(store: Store, index_dir: Path, rebuild: bool = False, embeddings
         store.forget_index()
     if index.exists_in(str(index_dir)):
         ix = index.open_dir(str(index_dir))
+        _add_missing_fields(store, ix)
     else:
         index_dir.mkdir(parents=True, exist_ok=True)
         ix = index.create_in(str(index_dir), make_schema())
@@ -112,6 +116,18 @@ def build_index(store: Store, index_dir: Path, rebuild: bool = False, embeddings
         # Marked only once both indexes hold the batch, so a killed run re-indexes it next time.
         store.mark_indexed(batch)
     return len(page_ids)
+
+
+def _add_missing_fields(store: Store, ix) -> None:
+    """An index made before a field existed gains it, and every page is indexed again to fill it in."""
+    missing = [(name, field) for name, field in make_schema().items() if name not in ix.schema]
+    if not missing:
+        return
+    writer = ix.writer()
+    for name, field_type in missing:
+        writer.add_field(name, field_type)
+    writer.commit()
+    store.forget_index()
 
 
 def _remove_departed(store: Store, ix, vectors: EmbeddingIndex | None) -> None:
@@ -144,6 +160,7 @@ class SearchFilters:
     countries: tuple[str, ...] = ()
     organisation_types: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()  # organisation ids
 
     def as_query(self):
         clauses = []
@@ -152,6 +169,7 @@ class SearchFilters:
             ("country", self.countries),
             ("organisation_type", self.organisation_types),
             ("language", self.languages),
+            ("organisation_id", self.organisations),
         ):
             if values:
                 clauses.append(Or([Term(fieldname, value) for value in values]))
@@ -199,6 +217,11 @@ class SearchResults:
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]]
+    # Grouped by organisation: each group's best hits, for one page of groups; `hits` then lists them in order.
+    groups: list[list[Hit]] | None = None
+    total_groups: int = 0
+    # Pages of the whole result set per application and country (a page counts once in each pair it has).
+    application_country: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
@@ -228,15 +251,22 @@ class _SegmentFormatter(highlight.Formatter):
 
 
 def search(index_dir: Path, query: str, filters: SearchFilters | None = None, limit: int = 20,
-           offset: int = 0, semantic: bool = True) -> SearchResults:
+           offset: int = 0, semantic: bool = True, sort: str = "relevance", group_by_organisation: bool = False,
+           per_group: int = 3) -> SearchResults:
     """BM25F search, fused with embedding similarity (reciprocal rank fusion) when the embedding index exists.
 
     Semantic neighbours join the results only above a similarity floor, so a query never returns the whole
-    corpus; facets and the total count cover exactly the fused result set.
+    corpus; facets and the total count cover exactly the fused result set. `sort` orders that whole set by
+    relevance, TRL (highest first, unknown last) or date (last changed, newest first), relevance breaking
+    ties. Grouped by organisation, `offset` and `limit` count organisations, each with its `per_group` first
+    hits, ordered by their first hit.
     """
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {SORTS}, not {sort!r}")
     if not index.exists_in(str(index_dir)):
         raise IndexMissingError(f"no search index in {index_dir}: run `scout index` first")
     filters = filters or SearchFilters()
+    whole_set = sort != "relevance" or group_by_organisation
     ix = index.open_dir(str(index_dir))
     with ix.searcher(weighting=scoring.BM25F()) as searcher:
         parser = MultifieldParser(list(SEARCH_FIELDS), ix.schema, fieldboosts=FIELD_BOOSTS,
@@ -255,32 +285,83 @@ def search(index_dir: Path, query: str, filters: SearchFilters | None = None, li
             semantic_only = [page_id for page_id, _ in neighbours if page_id not in set(lexical_ids)]
         candidates = Or([lexical_query, *(Term("page_id", str(page_id)) for page_id in semantic_only)])
         facets = {name: sorting.FieldFacet(name, allow_overlap=True) for name in FACET_FIELDS}
-        results = searcher.search(candidates, filter=filter_query, limit=None if fused_scores else offset + limit,
+        results = searcher.search(candidates, filter=filter_query,
+                                  limit=None if fused_scores or whole_set else offset + limit,
                                   groupedby=facets, terms=True)
         results.formatter = _SegmentFormatter()
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-        if fused_scores:
-            hits = _fused_page(searcher, results, fused_scores, offset, limit)
+        ranked = _ranking(searcher, results, fused_scores, None if whole_set else offset + limit)
+        ranked = _sorted(searcher, ranked, sort)
+        groups, total_groups = None, 0
+        if group_by_organisation:
+            grouped = _grouped_by_organisation(results, ranked)
+            total_groups = len(grouped)
+            groups = [[_hit(WhooshHit(results, docnum), score) for docnum, score in group[:per_group]]
+                      for group in grouped[offset:offset + limit]]
+            hits = [hit for group in groups for hit in group]
         else:
-            hits = [_hit(result, float(result.score or 0.0)) for result in results[offset:offset + limit]]
+            hits = [_hit(WhooshHit(results, docnum), score) for docnum, score in ranked[offset:offset + limit]]
         facet_counts = {
             name: sorted(((str(value), len(docs)) for value, docs in results.groups(name).items()
                           if value not in (None, "")), key=lambda item: (-item[1], item[0]))
             for name in FACET_FIELDS
         }
-        return SearchResults(query=query, total=len(results), hits=hits, facets=facet_counts)
+        # Levels are a scale, read in order, not a popularity list.
+        facet_counts["trl"].sort(key=lambda item: int(item[0]))
+        return SearchResults(query=query, total=len(results), hits=hits, facets=facet_counts, groups=groups,
+                             total_groups=total_groups, application_country=_cross_counts(results))
 
 
-def _fused_page(searcher, results, fused_scores: dict[int, float], offset: int, limit: int) -> list[Hit]:
-    """One page of hits: fused candidates first, then any further lexical matches in BM25 order."""
+def _cross_counts(results) -> dict[str, dict[str, int]]:
+    countries = {value: set(docnums) for value, docnums in results.groups("country").items() if value}
+    return {
+        str(application): {str(country): len(in_country.intersection(docnums))
+                           for country, in_country in countries.items() if in_country.intersection(docnums)}
+        for application, docnums in results.groups("applications").items() if application
+    }
+
+
+def _ranking(searcher, results, fused_scores: dict[int, float], needed: int | None) -> list[tuple[int, float]]:
+    """(docnum, score) best first: fused candidates, then further lexical matches in BM25 order.
+
+    At least `needed` of them (when there are that many), or all when `needed` is None.
+    """
+    if not fused_scores:
+        return [(docnum, float(score or 0.0)) for score, docnum in results.top_n]
     in_results = results.docs()
     docnums = {page_id: searcher.document_number(page_id=str(page_id)) for page_id in fused_scores}
     ranked = [(docnums[page_id], score) for page_id, score in sorted(fused_scores.items(), key=lambda item: -item[1])
               if docnums[page_id] in in_results]
-    if offset + limit > len(ranked):
+    if needed is None or needed > len(ranked):
         seen = {docnum for docnum, _ in ranked}
         ranked += [(docnum, 0.0) for _score, docnum in results.top_n if docnum not in seen]
-    return [_hit(WhooshHit(results, docnum), score) for docnum, score in ranked[offset:offset + limit]]
+    return ranked
+
+
+def _sorted(searcher, ranked: list[tuple[int, float]], sort: str) -> list[tuple[int, float]]:
+    """Reorders by a sortable column; a stable sort, so relevance still orders what the column ties."""
+    if sort == "relevance":
+        return ranked
+    if sort == "trl":
+        levels = searcher.reader().column_reader("trl")
+        # A page without a readiness cue reads as the column's out-of-range default: it goes last.
+        return sorted(ranked, key=lambda item: -(levels[item[0]] if 1 <= (levels[item[0]] or 0) <= 9 else 0))
+    # An index built before last_changed_at existed sorts by fetch date until `scout index` fills it in.
+    fieldname = "last_changed_at" if "last_changed_at" in searcher.schema else "fetched_at"
+    dates = searcher.reader().column_reader(fieldname)
+    oldest = datetime.min
+    return sorted(ranked, key=lambda item: dates[item[0]] or oldest, reverse=True)
+
+
+def _grouped_by_organisation(results, ranked: list[tuple[int, float]]) -> list[list[tuple[int, float]]]:
+    """The ranked hits per organisation, organisations in the order of their first hit."""
+    organisation_of = {docnum: value for value, docnums in results.groups("organisation_id").items()
+                       for docnum in docnums}
+    groups: dict[object, list[tuple[int, float]]] = {}
+    for docnum, score in ranked:
+        # A page no organisation claims is a group of its own.
+        groups.setdefault(organisation_of.get(docnum) or ("page", docnum), []).append((docnum, score))
+    return list(groups.values())
 
 
 def _reciprocal_rank_fusion(*rankings: list[int]) -> dict[int, float]:

@@ -57,8 +57,11 @@ def test_coverage_page_lists_every_organisation_grouped_by_market_and_country(cl
     html = response.get_data(as_text=True)
     for name in ("Alpha Optics", "Kiwi Lasers", "Quiet Cluster"):
         assert name in html
-    assert html.index("<h2>australia</h2>") < html.index("<h2>usa</h2>") < html.index("<h2>unassigned</h2>")
-    assert "<caption>US · 2 organisations</caption>" in html
+    # Markets and countries by name, not slug or code; a count of one is singular.
+    assert html.index("<h2>Australia</h2>") < html.index("<h2>USA</h2>") < html.index("<h2>Unassigned")
+    assert "<caption>United States · 2 organisations</caption>" in html
+    assert "<caption>Australia · 1 organisation</caption>" in html
+    assert "australia</h2>" not in html
     assert "never-crawled" in html and "no website in registry" in html
     assert 'href="https://alpha.example/"' in html
 

@@ -25,7 +25,8 @@ def test_search_page_finds_the_page_and_links_to_its_detail(client, page_ids):
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert RETINA.title in body
-    assert f'href="/page/{page_ids[RETINA.url]}"' in body
+    # The link carries the search, so the detail page's "← Search" can return to it.
+    assert f'href="/page/{page_ids[RETINA.url]}?q=retinopathy"' in body
     assert "Acme Retina Imaging" in body
     assert "<mark>retinopathy</mark>" in body.lower()
     assert "TRL 9" in body

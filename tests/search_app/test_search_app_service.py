@@ -19,13 +19,16 @@ def test_defaults():
 
 
 def test_every_parameter_is_parsed_and_normalised():
-    query, filters, page, limit, _format = parse(
+    query, filters, page, limit, _format, sort, group = parse(
         q="  oct  ", app=["a20", "A04", "A20", ""], trl_min="5", trl_max="9", country=["us", "DE"], type="Company",
-        lang="EN", page="3", limit="50", format="json")
+        lang="EN", org=["Acme-Retina", "site-127-0-0-1-8000"], sort="TRL", group="organisation", page="3",
+        limit="50", format="json")
     assert query == "oct"
     assert filters == SearchFilters(applications=("A20", "A04"), trl_min=5, trl_max=9, countries=("US", "DE"),
-                                    organisation_types=("company",), languages=("en",))
+                                    organisation_types=("company",), languages=("en",),
+                                    organisations=("acme-retina", "site-127-0-0-1-8000"))
     assert page == 3 and limit == 50 and _format == "json"
+    assert sort == "trl" and group == "organisation"
 
 
 def test_empty_form_values_mean_any():
@@ -37,6 +40,7 @@ def test_empty_form_values_mean_any():
     {"trl_min": "0"}, {"trl_max": "10"}, {"trl_min": "5.5"}, {"app": "A36"}, {"app": "<script>"},
     {"lang": "xx"}, {"page": str(MAX_PAGE + 1)}, {"q": "x" * 501}, {"app": ["A01"] * 36},
     {"format": "JSON"}, {"limit": "101"}, {"trl-min": "7"}, {"q": ["a", "b"]},
+    {"sort": "random"}, {"sort": ["trl", "date"]}, {"group": "country"}, {"org": "<script>"}, {"org": "a b"},
 ])
 def test_invalid_parameters_raise_request_error(params):
     with pytest.raises(RequestError):
