@@ -252,7 +252,8 @@ def _role_phrase(roles: dict, role: str | None, evidence: str | None) -> str:
         return "has no known role"
     label = roles[role].label.lower() if role in roles else role
     quoted = f" (“{_quote(evidence)}”)" if evidence and not evidence.startswith("registry:") else ""
-    return f"is a {label}{quoted}"
+    article = "an" if label[:1] in "aeiou" else "a"
+    return f"is {article} {label}{quoted}"
 
 
 def _quote(sentence: str) -> str:
