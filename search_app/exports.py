@@ -136,6 +136,7 @@ def _csv(table: list[list[Any]]) -> bytes:
 def _xlsx(table: list[list[Any]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
@@ -144,7 +145,7 @@ def _xlsx(table: list[list[Any]]) -> bytes:
         # openpyxl refuses control characters a scraped page may hold; they carry nothing readable.
         sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in row])
     for cell in sheet[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for row in sheet.iter_rows(min_row=2):
         for cell in row:

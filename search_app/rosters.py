@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -106,9 +107,7 @@ def _xlsx_rows(path: Path) -> list[list[Any]]:
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, ValueError, OSError) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise RosterError(f"{path}: not a readable XLSX workbook") from None
     try:
         return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
