@@ -201,10 +201,24 @@ def demo(settings: Settings, host: str, port: int, no_serve: bool) -> None:
         report, _duplicates = pipeline.process(demo_settings)
         click.echo(f"processed {report.processed} pages ({report.tagged} tagged)")
         click.echo(f"indexed {pipeline.index(demo_settings)} pages into {demo_settings.index_dir}")
+        import_demo_roster(demo_settings)
         click.echo(f"try: {scout_invocation()} search \"optical coherence tomography\" "
                    f"--data-dir {shell_path(demo_settings.data_dir)}")
         if listener is not None:
             serve_app(demo_settings, listener)
+
+
+DEMO_ROSTER = Path(__file__).resolve().parent.parent / "data" / "demo_roster.csv"
+DEMO_CLUSTER = "litek"
+
+
+def import_demo_roster(settings: Settings) -> None:
+    """The fictional demo SMEs, into one partner cluster's roster, so matches and shortlists have something to show."""
+    from search_app.rosters import import_roster
+
+    with Store.open(settings.database_path) as store:
+        report = import_roster(store, DEMO_CLUSTER, DEMO_ROSTER)
+    click.echo(f"imported {report.created + report.updated} fictional demo SMEs into the roster of {DEMO_CLUSTER}")
 
 
 def clear_directory(directory: Path, keep: Path) -> None:
@@ -564,7 +578,7 @@ cluster_option = click.option("--cluster", "cluster_id", required=True, metavar=
                               help="A partner cluster's registry id (litek, opticsvalley, ...).")
 
 
-@main.group(cls=ScoutGroup)
+@main.group(cls=ScoutGroup, short_help="A partner cluster's SME roster: import it (CSV or XLSX), list it.")
 def sme() -> None:
     """A partner cluster's SME roster: import it, list it."""
 
@@ -659,7 +673,7 @@ def match(settings: Settings, sme_name: str | None, organisation_id: str | None,
             click.echo(f"     - {reason}")
 
 
-@main.group(cls=ScoutGroup)
+@main.group(cls=ScoutGroup, short_help="A partner cluster's shortlists: add organisations or matches, list, export.")
 def shortlist() -> None:
     """A partner cluster's shortlists: add organisations or matches, list them, export them."""
 
