@@ -24,7 +24,7 @@ from scout.locking import LockedError, data_dir_lock
 from scout.registry import RegistryError, load_registry, parse_organisations, registry_by_id
 from scout.schemas import FILE_KINDS, schema_text
 from scout.settings import Settings, SettingsError, load_settings
-from store import StoreError
+from store import Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -201,10 +201,24 @@ def demo(settings: Settings, host: str, port: int, no_serve: bool) -> None:
         report, _duplicates = pipeline.process(demo_settings)
         click.echo(f"processed {report.processed} pages ({report.tagged} tagged)")
         click.echo(f"indexed {pipeline.index(demo_settings)} pages into {demo_settings.index_dir}")
+        import_demo_roster(demo_settings)
         click.echo(f"try: {scout_invocation()} search \"optical coherence tomography\" "
                    f"--data-dir {shell_path(demo_settings.data_dir)}")
         if listener is not None:
             serve_app(demo_settings, listener)
+
+
+DEMO_ROSTER = Path(__file__).resolve().parent.parent / "data" / "demo_roster.csv"
+DEMO_CLUSTER = "litek"
+
+
+def import_demo_roster(settings: Settings) -> None:
+    """The fictional demo SMEs, into one partner cluster's roster, so matches and shortlists have something to show."""
+    from search_app.rosters import import_roster
+
+    with Store.open(settings.database_path) as store:
+        report = import_roster(store, DEMO_CLUSTER, DEMO_ROSTER)
+    click.echo(f"imported {report.created + report.updated} fictional demo SMEs into the roster of {DEMO_CLUSTER}")
 
 
 def clear_directory(directory: Path, keep: Path) -> None:
@@ -543,6 +557,202 @@ def eval_(path: Path, as_json: bool, embeddings: bool) -> None:
 def schema_command(kind: str) -> None:
     """Print the JSON Schema of a YAML file kind, for editors (README, "Editing the YAML files")."""
     click.echo(schema_text(kind), nl=False)
+
+
+# -- partner clusters: SME rosters, matches, shortlists (search_app.rosters, .matching, .shortlists, .exports) --
+
+
+def partner_cluster(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--cluster checked while parsing: an unknown id is a usage error that lists the valid ones."""
+    from search_app.rosters import UnknownCluster, check_cluster
+
+    try:
+        return check_cluster(value)
+    except UnknownCluster as exc:
+        raise click.BadParameter(str(exc)) from None
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+
+
+cluster_option = click.option("--cluster", "cluster_id", required=True, metavar="ID", callback=partner_cluster,
+                              help="A partner cluster's registry id (litek, opticsvalley, ...).")
+
+
+@main.group(cls=ScoutGroup, short_help="A partner cluster's SME roster: import it (CSV or XLSX), list it.")
+def sme() -> None:
+    """A partner cluster's SME roster: import it, list it."""
+
+
+@sme.command(name="import")
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@cluster_option
+@click.option("--crawl", is_flag=True, help="Also crawl and process each SME's website to build its profile.")
+@with_settings
+def sme_import(settings: Settings, path: Path, cluster_id: str, crawl: bool) -> None:
+    """Import SMEs from CSV or XLSX (columns name, website, country, capabilities); rejected rows are listed
+    with their line and reason; re-importing the same name or website updates it."""
+    from search_app import rosters
+
+    try:
+        rosters.validate_rows(rosters.read_roster(path))  # a file that cannot be read is bad input: no data dir made
+    except rosters.RosterError as exc:
+        raise BadInput(str(exc)) from None
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with exclusive_data_dir(settings):
+        with Store.open(settings.database_path) as store:
+            report = rosters.import_roster(store, cluster_id, path)
+        crawled = rosters.crawl_sme_websites(settings, cluster_id, report.sme_ids) if crawl else 0
+    click.echo(f"imported {report.created + report.updated} SMEs into {cluster_id} "
+               f"({report.created} new, {report.updated} updated); {len(report.rejected)} rows rejected"
+               + (f"; crawled {crawled} SME websites" if crawl else ""))
+    for rejected in report.rejected:
+        click.echo(f"  line {rejected.line}: {rejected.reason}")
+    if report.rejected and not report.sme_ids:
+        raise CliError(f"nothing imported from {path}: every row was rejected")
+
+
+@sme.command(name="list")
+@cluster_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_settings
+@needs_store
+def sme_list(settings: Settings, cluster_id: str, as_json: bool) -> None:
+    """The cluster's SMEs with the applications and role of their capability profile."""
+    from scout import shapes
+    from search_app import rosters
+
+    with Store.open(settings.database_path) as store:
+        smes = rosters.roster(store, cluster_id)
+    if as_json:
+        emit_json({"smes": [shapes.sme(entry) for entry in smes]})
+        return
+    for entry in smes:
+        profile = entry["profile"]
+        apps = ", ".join(tag["application"] for tag in profile.get("applications", [])) or "-"
+        role = (profile.get("role") or {}).get("role") or "role ?"
+        click.echo(f"{entry['id']:4}. {entry['name']}  [{apps}; {role}]  {entry['website'] or '-'}")
+
+
+@main.command()
+@click.option("--sme", "sme_name", metavar="NAME", help="Rank found organisations for this SME (name or id).")
+@click.option("--org", "organisation_id", metavar="ID", help="Rank the cluster's SMEs for this organisation.")
+@cluster_option
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_settings
+@needs_store
+def match(settings: Settings, sme_name: str | None, organisation_id: str | None, cluster_id: str, limit: int,
+          as_json: bool) -> None:
+    """Match an SME of the cluster with found organisations (or an organisation with the cluster's SMEs),
+    each match with its reasons."""
+    from search_app import matching, rosters
+
+    if bool(sme_name) == bool(organisation_id):
+        raise click.UsageError("give one of --sme NAME or --org ID")
+    with Store.open(settings.database_path) as store:
+        if sme_name:
+            found = rosters.find_sme(store, cluster_id, sme_name)
+            if found is None:
+                raise BadInput(f"{cluster_id} has no SME named {sme_name!r} (see `scout sme list --cluster {cluster_id}`)")
+            results = [m.for_sme() for m in matching.matches_for_sme(store, cluster_id, found["id"], limit)]
+        else:
+            ranked = matching.smes_for_organisation(store, cluster_id, organisation_id, limit)
+            if ranked is None:
+                raise BadInput(f"no organisation has id {organisation_id!r}")
+            results = [m.for_organisation() for m in ranked]
+    if as_json:
+        emit_json({"matches": results})
+        return
+    if not results:
+        click.echo("no matches")
+    for rank, result in enumerate(results, 1):
+        other = result.get("organisation") or result.get("sme")
+        ident = result.get("organisation_id") or result.get("sme_id")
+        click.echo(f"{rank:3}. {other} ({ident})  score {result['score']:.2f}")
+        for reason in result["reasons"]:
+            click.echo(f"     - {reason}")
+
+
+@main.group(cls=ScoutGroup, short_help="A partner cluster's shortlists: add organisations or matches, list, export.")
+def shortlist() -> None:
+    """A partner cluster's shortlists: add organisations or matches, list them, export them."""
+
+
+@shortlist.command(name="add")
+@click.argument("name")
+@cluster_option
+@click.option("--org", "organisation_id", required=True, metavar="ORGANISATION_ID")
+@click.option("--sme", "sme_name", metavar="NAME", help="Add it as a match of this SME (with score and reasons).")
+@click.option("--note", default="", help="A note kept with the item.")
+@click.option("--owner", default="", help="Who follows it up.")
+@with_settings
+@needs_store
+def shortlist_add(settings: Settings, name: str, cluster_id: str, organisation_id: str, sme_name: str | None,
+                  note: str, owner: str) -> None:
+    """Add an organisation (or an SME's match with it) to the named shortlist, created when new."""
+    from search_app import rosters, shortlists
+
+    with Store.open(settings.database_path) as store:
+        try:
+            shortlists.known_organisation(store, organisation_id)
+            found = rosters.find_sme(store, cluster_id, sme_name) if sme_name else None
+            if sme_name and found is None:
+                raise BadInput(f"{cluster_id} has no SME named {sme_name!r}")
+            target = shortlists.named(store, cluster_id, name, create_missing=True)
+            if found:
+                shortlists.add_match(store, cluster_id, target["id"], found["id"], organisation_id, note, owner)
+            else:
+                shortlists.add_organisation(store, cluster_id, target["id"], organisation_id, note, owner)
+        except (shortlists.NotFound, shortlists.ShortlistError) as exc:
+            raise BadInput(str(exc)) from None
+        count = len(store.shortlist_items(cluster_id, target["id"]))
+    click.echo(f"added {organisation_id} to shortlist {target['name']!r} of {cluster_id} ({count} items)")
+
+
+@shortlist.command(name="list")
+@cluster_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_settings
+@needs_store
+def shortlist_list(settings: Settings, cluster_id: str, as_json: bool) -> None:
+    """The cluster's shortlists and how many items each holds."""
+    from scout import shapes
+    from search_app import shortlists
+
+    with Store.open(settings.database_path) as store:
+        found = shortlists.all_shortlists(store, cluster_id)
+    if as_json:
+        emit_json({"shortlists": [shapes.shortlist(entry) for entry in found]})
+        return
+    if not found:
+        click.echo(f"{cluster_id} has no shortlists")
+    for entry in found:
+        click.echo(f"{entry['id']:4}. {entry['name']}  ({entry['items']} items)")
+
+
+@shortlist.command(name="export")
+@click.argument("name")
+@cluster_option
+@click.option("--format", "export_format", type=click.Choice(["csv", "xlsx"]), required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, metavar="FILE")
+@with_settings
+@needs_store
+def shortlist_export(settings: Settings, name: str, cluster_id: str, export_format: str, output: Path) -> None:
+    """Write the named shortlist as CSV or XLSX, each row with its source URL, crawl date, evidence, TRL and
+    match reasons."""
+    from search_app import exports, shortlists
+
+    with Store.open(settings.database_path) as store:
+        try:
+            target = shortlists.named(store, cluster_id, name)
+        except (shortlists.NotFound, shortlists.ShortlistError) as exc:
+            raise BadInput(str(exc)) from None
+        rows = exports.shortlist_rows(store, cluster_id, target["id"])
+    try:
+        output.write_bytes(exports.write(rows, exports.SHORTLIST_COLUMNS, export_format))
+    except OSError as exc:
+        raise CliError(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"wrote {len(rows)} rows of {target['name']!r} to {output}")
 
 
 if __name__ == "__main__":

@@ -184,3 +184,35 @@ def organisation_profile(profile: Any) -> dict[str, Any]:
 def error(code: str, message: str, parameter: str | None = None) -> dict[str, Any]:
     """An API error: `code` is stable for programs, `message` is for people, `parameter` names the bad one."""
     return {"error": {"code": code, "message": message, "parameter": parameter}}
+
+
+# -- a partner cluster's roster and shortlists (search_app.rosters, .matching, .shortlists) ------------
+
+
+def sme(record: Mapping[str, Any]) -> dict[str, Any]:
+    """One SME of a cluster's roster, with the capability profile read from its text."""
+    profile = record.get("profile") or {}
+    return {"id": record["id"], "name": record["name"], "website": record.get("website"),
+            "country": record.get("country"), "capabilities": record.get("capabilities") or "",
+            "organisation_id": record.get("organisation_id"),
+            "applications": [{"application": t["application"], "name": APPLICATIONS[t["application"]].name
+                              if t["application"] in APPLICATIONS else "", "score": t["score"],
+                              "evidence": t["evidence"]} for t in profile.get("applications", [])],
+            "role": profile.get("role"), "updated_at": timestamp(record.get("updated_at"))}
+
+
+def shortlist(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A shortlist; with `items` (shortlist_item each) when they were read."""
+    shape = {"id": record["id"], "name": record["name"], "created_at": timestamp(record.get("created_at"))}
+    if isinstance(record.get("items"), list):
+        shape["items"] = [shortlist_item(item) for item in record["items"]]
+    else:
+        shape["item_count"] = record.get("items", 0)
+    return shape
+
+
+def shortlist_item(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: record.get(key) for key in (
+        "id", "position", "kind", "page_id", "page_title", "page_url", "organisation_id", "organisation", "sme_id",
+        "sme_name", "application", "score", "reasons", "status", "note", "owner")} | {
+        "added_at": timestamp(record.get("added_at"))}

@@ -3,6 +3,7 @@
 `Store` is one connection; each part of it keeps one kind of thing (see the modules it is made of).
 """
 
+from store.clusters import ClusterRecords
 from store.connection import StoreConnection, StoreError
 from store.crawl_log import CrawlLog
 from store.index_state import IndexState
@@ -12,8 +13,9 @@ from store.processing import ProcessingQueue
 from store.records import FetchedPage, PageView, PendingBody, ProcessedPage, Tag, TRLRecord, sha256_hex, utc_now
 
 
-class Store(OrganisationRecords, CrawlLog, ProcessingQueue, IndexState, PageQueries, StoreConnection):
-    """The store: organisations, crawl log, analysis queue, index bookkeeping and page queries over one connection."""
+class Store(OrganisationRecords, CrawlLog, ProcessingQueue, IndexState, PageQueries, ClusterRecords, StoreConnection):
+    """The store: organisations, crawl log, analysis queue, index bookkeeping, page queries and each partner
+    cluster's rosters and shortlists over one connection."""
 
 
 __all__ = [

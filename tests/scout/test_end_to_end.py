@@ -93,3 +93,10 @@ def test_language_versions_show_once_with_the_other_listed(client):
     product = next(hit for hit in hits if hit["url"].endswith("/products/retinascan-ss1.html"))
     detail = client.get(f"/api/page/{product['id']}").get_json()
     assert any(alias.endswith("/fr/retinascan-ss1.html") for alias in detail["aliases"])
+
+
+def test_demo_ships_the_fictional_roster_and_matches_it(demo_dir):
+    result = run_scout("match", "--sme", "Lumen Swept-Source Lasers (fictional demo SME)", "--cluster", "litek",
+                       "--json", "--data-dir", str(demo_dir))
+    top = json.loads(result.stdout)["matches"][0]
+    assert top["organisation_id"] == "demo-acme-retina" and "A20" in top["applications"]
