@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from typing import Any
 
@@ -59,21 +58,9 @@ def decode_legacy(data: bytes) -> str | None:
 def parse_records(text: str, source: str = "stdin") -> list[dict[str, Any]]:
     """One record per non-blank JSON line: an object with a ``text`` string and optional ``lang`` and
     ``organisation_type`` strings; errors name the line."""
-    records = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise TextInputError(f"{source}:{number}: invalid JSON: {exc.msg}") from None
-        except (ValueError, RecursionError) as exc:  # a number with too many digits, nesting too deep
-            raise TextInputError(f"{source}:{number}: unreadable JSON: {exc}") from None
-        problem = record_problem(record)
-        if problem:
-            raise TextInputError(f"{source}:{number}: {problem}")
-        records.append(record)
-    return records
+    from indexer.analysis.evaluation import json_lines
+
+    return [record for _, record in json_lines(text, source, TextInputError, record_problem)]
 
 
 def record_problem(record: Any) -> str | None:

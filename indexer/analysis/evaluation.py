@@ -11,7 +11,7 @@ import json
 import logging
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from taxonomy import APPLICATIONS
 
@@ -55,24 +55,30 @@ def load_jsonl(path: str | Path) -> list[dict[str, Any]]:
     except UnicodeDecodeError as error:
         line = data[:error.start].count(b"\n") + 1
         raise EvaluationDataError(f"{path}:{line}: not UTF-8 text (is this a JSON lines file?)") from None
-    records = []
+    records = [record for _, record in json_lines(text, str(path), EvaluationDataError, _record_problem)]
+    if not records:
+        raise EvaluationDataError(f"{path}: no labelled passages in it")
+    return records
+
+
+def json_lines(text: str, source: str, error: type[Exception],
+               problem: Callable[[Any], str | None]) -> Iterator[tuple[int, Any]]:
+    """(line number, object) of every non-blank line; ``error("SOURCE:LINE: reason")`` for a line that is not
+    JSON or whose object ``problem`` finds fault with."""
     # Split on newlines only: str.splitlines() would also split on U+2028 and others valid inside JSON strings.
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise EvaluationDataError(f"{path}:{number}: invalid JSON: {error.msg}") from None
-        except (ValueError, RecursionError) as error:  # a number with too many digits, nesting too deep
-            raise EvaluationDataError(f"{path}:{number}: unreadable JSON: {error}") from None
-        problem = _record_problem(record)
-        if problem:
-            raise EvaluationDataError(f"{path}:{number}: {problem}")
-        records.append(record)
-    if not records:
-        raise EvaluationDataError(f"{path}: no labelled passages in it")
-    return records
+        except json.JSONDecodeError as exc:
+            raise error(f"{source}:{number}: invalid JSON: {exc.msg}") from None
+        except (ValueError, RecursionError) as exc:  # a number with too many digits, nesting too deep
+            raise error(f"{source}:{number}: unreadable JSON: {exc}") from None
+        fault = problem(record)
+        if fault:
+            raise error(f"{source}:{number}: {fault}")
+        yield number, record
 
 
 def _record_problem(record: Any) -> str | None:
