@@ -133,3 +133,10 @@ def coverage(report: Mapping[str, Any]) -> dict[str, Any]:
 def error(code: str, message: str, parameter: str | None = None) -> dict[str, Any]:
     """An API error: `code` is stable for programs, `message` is for people, `parameter` names the bad one."""
     return {"error": {"code": code, "message": message, "parameter": parameter}}
+
+
+def user(account: Any) -> dict[str, Any] | None:
+    """A logged-in user (search_app.access.User): `id`, `name`, `cluster_id` (a partner cluster's registry id), `role`."""
+    if account is None:
+        return None
+    return {"id": account.id, "name": account.name, "cluster_id": account.cluster_id, "role": account.role}

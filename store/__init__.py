@@ -3,6 +3,7 @@
 `Store` is one connection; each part of it keeps one kind of thing (see the modules it is made of).
 """
 
+from store.accounts import AccountRecords, UserRecord
 from store.connection import StoreConnection, StoreError
 from store.crawl_log import CrawlLog
 from store.index_state import IndexState
@@ -12,11 +13,11 @@ from store.processing import ProcessingQueue
 from store.records import FetchedPage, PageView, PendingBody, ProcessedPage, Tag, TRLRecord, sha256_hex, utc_now
 
 
-class Store(OrganisationRecords, CrawlLog, ProcessingQueue, IndexState, PageQueries, StoreConnection):
+class Store(OrganisationRecords, CrawlLog, ProcessingQueue, IndexState, PageQueries, AccountRecords, StoreConnection):
     """The store: organisations, crawl log, analysis queue, index bookkeeping and page queries over one connection."""
 
 
 __all__ = [
-    "FetchedPage", "PageView", "PendingBody", "ProcessedPage", "Store", "StoreError", "Tag", "TRLRecord",
+    "FetchedPage", "PageView", "PendingBody", "ProcessedPage", "Store", "StoreError", "Tag", "TRLRecord", "UserRecord",
     "sha256_hex", "utc_now",
 ]
