@@ -556,7 +556,9 @@ def eval_(path: Path, as_json: bool, embeddings: bool) -> None:
 
 @main.group(cls=ScoutGroup)
 def user() -> None:
-    """Users of the UI and API: each belongs to one partner cluster and has a role (scout, staff, admin)."""
+    """Add and list the users of the UI and API.
+
+    Each belongs to one partner cluster and has a role: scout, staff or admin."""
 
 
 @user.command(name="add")

@@ -66,7 +66,8 @@ def _require_login_and_csrf() -> Any:
         if _is_api_request():
             return jsonify(shapes.error("unauthorized", "log in first: POST /login, then send the session cookie")), 401
         return redirect(url_for("auth.login", next=access.safe_next_path(request.full_path.rstrip("?"))))
-    if request.method in UNSAFE_METHODS:
+    # A request no route takes (404, 405) changes nothing, so it gets that answer rather than a CSRF refusal.
+    if request.method in UNSAFE_METHODS and request.routing_exception is None:
         sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD)
         if not access.csrf_valid(session, sent):
             raise RequestError(f"missing or wrong CSRF token: reload the form and try again (API clients send the "
