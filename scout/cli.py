@@ -209,7 +209,8 @@ def demo(settings: Settings, host: str, port: int, no_serve: bool) -> None:
             click.echo(f"log in at http://{host}:{port}/login as {demo_login}")
             serve_app(demo_settings, listener)
         else:
-            click.echo(f"log in as {demo_login} once served (scout serve --data-dir {shell_path(demo_settings.data_dir)})")
+            click.echo(f"log in as {demo_login} once served: {scout_invocation()} serve "
+                       f"--data-dir {shell_path(demo_settings.data_dir)}")
 
 
 def demo_user(settings: Settings) -> str:
