@@ -204,8 +204,25 @@ def demo(settings: Settings, host: str, port: int, no_serve: bool) -> None:
         import_demo_roster(demo_settings)
         click.echo(f"try: {scout_invocation()} search \"optical coherence tomography\" "
                    f"--data-dir {shell_path(demo_settings.data_dir)}")
+        demo_login = demo_user(demo_settings)
         if listener is not None:
+            host, port = listener.getsockname()[:2]
+            click.echo(f"log in at http://{host}:{port}/login as {demo_login}")
             serve_app(demo_settings, listener)
+        else:
+            click.echo(f"log in as {demo_login} once served: {scout_invocation()} serve "
+                       f"--data-dir {shell_path(demo_settings.data_dir)}")
+
+
+def demo_user(settings: Settings) -> str:
+    """A staff user of the demo roster's cluster with a password new to this demo run: "demo / PASSWORD"."""
+    import secrets
+
+    from search_app import access
+
+    password = secrets.token_urlsafe(12)
+    access.add_user(settings, "demo", DEMO_CLUSTER, "staff", password)
+    return f"demo / {password}"
 
 
 DEMO_ROSTER = Path(__file__).resolve().parent.parent / "data" / "demo_roster.csv"
@@ -550,6 +567,68 @@ def eval_(path: Path, as_json: bool, embeddings: bool) -> None:
         emit_json(metrics)
     else:
         click.echo(format_report(metrics))
+
+
+@main.group(cls=ScoutGroup)
+def user() -> None:
+    """Add and list the users of the UI and API.
+
+    Each belongs to one partner cluster and has a role: scout, staff or admin."""
+
+
+@user.command(name="add")
+@click.argument("name")
+@click.option("--cluster", "cluster_id", required=True, metavar="ID", help="The user's partner cluster (registry id).")
+@click.option("--role", required=True, type=click.Choice(["scout", "staff", "admin"]), help="What the user may do.")
+@with_settings
+def user_add(settings: Settings, name: str, cluster_id: str, role: str) -> None:
+    """Add a user, reading the password from the first line of stdin; an existing user's cluster, role and
+    password are replaced (which logs them out everywhere)."""
+    from search_app import access
+
+    try:
+        access.check_user(name, cluster_id, role)  # before reading the password, so a typo costs no retyping
+        password = read_password()
+        access.check_password(password)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)  # only once the input is known to be good
+        added = access.add_user(settings, name, cluster_id, role, password)
+    except access.AccessError as exc:
+        raise BadInput(str(exc)) from None
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    click.echo(f"{'added' if added else 'updated'} user {name} ({role}, cluster {cluster_id})")
+
+
+def read_password() -> str:
+    """The first line of stdin, without its line ending; typed unseen when stdin is a terminal."""
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("Password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise BadInput("no password on stdin (give it as the first line)")
+    return password
+
+
+@user.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_settings
+@needs_store
+def user_list(settings: Settings, as_json: bool) -> None:
+    """The users, with their cluster and role (never their passwords)."""
+    from scout import shapes
+    from search_app import access
+
+    users = access.list_users(settings)
+    if as_json:
+        emit_json({"users": [shapes.user(account) for account in users]})
+        return
+    for account in users:
+        click.echo(f"{account.name}\t{account.cluster_id}\t{account.role}")
+    if not users:
+        click.echo("no users yet: add one with `scout user add NAME --cluster ID --role ROLE`", err=True)
 
 
 @main.command(name="schema")

@@ -186,6 +186,13 @@ def error(code: str, message: str, parameter: str | None = None) -> dict[str, An
     return {"error": {"code": code, "message": message, "parameter": parameter}}
 
 
+def user(account: Any) -> dict[str, Any] | None:
+    """A logged-in user (search_app.access.User): `id`, `name`, `cluster_id` (a partner cluster's registry id), `role`."""
+    if account is None:
+        return None
+    return {"id": account.id, "name": account.name, "cluster_id": account.cluster_id, "role": account.role}
+
+
 # -- a partner cluster's roster and shortlists (search_app.rosters, .matching, .shortlists) ------------
 
 

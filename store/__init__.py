@@ -3,6 +3,7 @@
 `Store` is one connection; each part of it keeps one kind of thing (see the modules it is made of).
 """
 
+from store.accounts import AccountRecords, UserRecord
 from store.clusters import ClusterRecords
 from store.connection import StoreConnection, StoreError
 from store.crawl_log import CrawlLog
@@ -13,12 +14,15 @@ from store.processing import ProcessingQueue
 from store.records import FetchedPage, PageView, PendingBody, ProcessedPage, Tag, TRLRecord, sha256_hex, utc_now
 
 
-class Store(OrganisationRecords, CrawlLog, ProcessingQueue, IndexState, PageQueries, ClusterRecords, StoreConnection):
-    """The store: organisations, crawl log, analysis queue, index bookkeeping, page queries and each partner
-    cluster's rosters and shortlists over one connection."""
+class Store(
+    OrganisationRecords, CrawlLog, ProcessingQueue, IndexState, PageQueries, AccountRecords, ClusterRecords,
+    StoreConnection,
+):
+    """The store: organisations, crawl log, analysis queue, index bookkeeping, page queries, user accounts and each
+    partner cluster's rosters and shortlists over one connection."""
 
 
 __all__ = [
-    "FetchedPage", "PageView", "PendingBody", "ProcessedPage", "Store", "StoreError", "Tag", "TRLRecord",
+    "FetchedPage", "PageView", "PendingBody", "ProcessedPage", "Store", "StoreError", "Tag", "TRLRecord", "UserRecord",
     "sha256_hex", "utc_now",
 ]
