@@ -207,9 +207,9 @@ def index_exists(settings: Settings) -> bool:
 def coverage(settings: Settings) -> dict[str, Any]:
     """Every organisation's crawl coverage by market and country (see scout.coverage); raises RegistryError."""
     from scout.coverage import coverage_report
-    from scout.registry import load_registry
+    from scout.registry import load_registry_for
 
-    return shapes.coverage(coverage_report(settings, load_registry()))
+    return shapes.coverage(coverage_report(settings, load_registry_for(settings.data_dir)))
 
 
 # -- taxonomy lookups for templates and JSON ----------------------------------------------------------

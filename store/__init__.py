@@ -3,20 +3,25 @@
 `Store` is one connection; each part of it keeps one kind of thing (see the modules it is made of).
 """
 
+from store.candidates import CandidateRecords
 from store.connection import StoreConnection, StoreError
 from store.crawl_log import CrawlLog
 from store.index_state import IndexState
 from store.organisations import OrganisationRecords
 from store.pages import PageQueries
 from store.processing import ProcessingQueue
-from store.records import FetchedPage, PageView, PendingBody, ProcessedPage, Tag, TRLRecord, sha256_hex, utc_now
+from store.records import (
+    Candidate, CandidateListing, FetchedPage, PageView, PendingBody, ProcessedPage, Tag, TRLRecord, sha256_hex, utc_now,
+)
 
 
-class Store(OrganisationRecords, CrawlLog, ProcessingQueue, IndexState, PageQueries, StoreConnection):
-    """The store: organisations, crawl log, analysis queue, index bookkeeping and page queries over one connection."""
+class Store(OrganisationRecords, CrawlLog, ProcessingQueue, IndexState, PageQueries, CandidateRecords,
+            StoreConnection):
+    """The store: organisations, crawl log, analysis queue, index bookkeeping, page queries and candidate
+    organisations over one connection."""
 
 
 __all__ = [
-    "FetchedPage", "PageView", "PendingBody", "ProcessedPage", "Store", "StoreError", "Tag", "TRLRecord",
+    "Candidate", "CandidateListing", "FetchedPage", "PageView", "PendingBody", "ProcessedPage", "Store", "StoreError", "Tag", "TRLRecord",
     "sha256_hex", "utc_now",
 ]

@@ -59,6 +59,8 @@ GENERIC_ANCHORS = re.compile(
 URL_LIKE = re.compile(r"^(https?://)?(www\.)?[\w-]+(\.[\w-]+)+(/\S*)?$", re.IGNORECASE)
 LOGO_WORDS = re.compile(r"\s*(\blogo( of)?\b|\bicon\b)\s*[:\-–—]?\s*", re.IGNORECASE)
 SEPARATORS = re.compile(r"\s+[—–-]\s+|\s*[|;:()\[\]\n]\s*|,\s+")
+BLOCK_ELEMENTS = frozenset("address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 "
+                           "h5 h6 header hr li main ol p section table td th tr ul".split())
 PARENTHESIS = re.compile(r"\(([^()]{2,40})\)")
 NAME_CLASS = re.compile(r"(?:^|[\s_-])(name|title|company|org\w*)(?:$|[\s_-])", re.IGNORECASE)
 
@@ -316,8 +318,11 @@ def _text(element: etree._Element, separator: str = "", skip: tuple[etree._Eleme
         if not isinstance(child.tag, str):  # a comment or processing instruction
             parts.append(child.tail or "")
             continue
+        block = child.tag in BLOCK_ELEMENTS
         if child not in skip:
-            parts.append(_text(child, separator, skip))
+            parts.append(f" {_text(child, separator, skip)} " if block else _text(child, separator, skip))
+        elif block:
+            parts.append(" ")
         parts.append(child.tail or "")
     return separator.join(part for part in parts if part.strip()) if separator else "".join(parts)
 
