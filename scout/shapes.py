@@ -62,6 +62,8 @@ def _page_common(page: PageView) -> dict[str, Any]:
         "organisation": organisation(page.organisation_id, page.organisation, page.country, page.organisation_type),
         "language": page.language,
         "fetched_at": timestamp(page.fetched_at),
+        "published_date": page.published_date,
+        "modified_date": page.modified_date,
         "tags": [tag(record) for record in page.tags],
         "trl": trl(page.trl),
     }

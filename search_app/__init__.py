@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from scout import shapes
 from scout.settings import Settings
 from search_app import links, service
+from search_app.candidate_views import candidate_api, candidate_web
 from search_app.service import NO_INDEX_MESSAGE, STALE_INDEX_MESSAGE, IndexMissingError, RequestError, StaleIndexError
 from search_app.views import api, web
 
@@ -43,6 +44,8 @@ def create_app(settings: Settings) -> Flask:
 
     app.register_blueprint(web)
     app.register_blueprint(api)
+    app.register_blueprint(candidate_web)
+    app.register_blueprint(candidate_api)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(RequestError, _request_error)
     app.register_error_handler(IndexMissingError, _index_error)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
+from datetime import date
 from typing import Any, NamedTuple
 
 from werkzeug.datastructures import MultiDict
@@ -30,8 +32,11 @@ MAX_QUERY_LENGTH = 500
 MAX_VALUES_PER_FILTER = 35  # enough to select every application at once
 # SQLite row ids are signed 64-bit; a larger number in a URL cannot name a page (and would overflow the driver).
 MAX_PAGE_ID = 2**63 - 1
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-SEARCH_PARAMETERS = ("q", "app", "trl_min", "trl_max", "country", "type", "lang", "page", "limit", "format")
+SEARCH_PARAMETERS = ("q", "app", "trl_min", "trl_max", "country", "type", "lang", "published_after", "sort", "page",
+                     "limit", "format")
+SORT_ORDERS = ("relevance", "published")  # published: the date a page states, newest first
 REPEATABLE_PARAMETERS = frozenset({"app", "country", "type", "lang"})
 
 NO_INDEX_MESSAGE = "No index yet: run scout crawl, scout process, scout index"
@@ -61,6 +66,7 @@ class SearchRequest(NamedTuple):
     page: int
     limit: int = PAGE_SIZE
     format: str = ""
+    sort: str = "relevance"
 
 
 # -- parsing ------------------------------------------------------------------------------------------
@@ -106,15 +112,19 @@ def parse_search_request(args: MultiDict, formats: tuple[str, ...] = ("json",)) 
         raise RequestError(f"trl_min ({trl_min}) is greater than trl_max ({trl_max})", "trl_min")
     page = _integer(args, "page", 1, MAX_PAGE) or 1
     limit = _integer(args, "limit", 1, MAX_PAGE_SIZE) or PAGE_SIZE
+    published_after = _date(args, "published_after")
+    sort = (args.get("sort") or "").strip() or "relevance"
+    if sort not in SORT_ORDERS:
+        raise RequestError(f"sort must be one of {', '.join(SORT_ORDERS)}, not {sort[:40]!r}", "sort")
     response_format = args.get("format") or ""
     if response_format and response_format not in formats:
         raise RequestError(f"format must be {' or '.join(map(repr, formats))}, not {response_format[:40]!r}", "format")
 
     filters = SearchFilters(
         applications=applications, trl_min=trl_min, trl_max=trl_max, countries=countries,
-        organisation_types=types, languages=languages,
+        organisation_types=types, languages=languages, published_after=published_after,
     )
-    return SearchRequest(query, filters, page, limit, response_format)
+    return SearchRequest(query, filters, page, limit, response_format, sort)
 
 
 def _choices(args: MultiDict, name: str, allowed, what: str, normalise) -> tuple[str, ...]:
@@ -126,6 +136,18 @@ def _choices(args: MultiDict, name: str, allowed, what: str, normalise) -> tuple
         shown = ", ".join(repr(value[:40]) for value in unknown[:3])
         raise RequestError(f"{name}: unknown {what} {shown}", name)
     return tuple(dict.fromkeys(values))  # drop repeats, keep order
+
+
+def _date(args: MultiDict, name: str) -> date | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        if not DATE_PATTERN.fullmatch(raw):
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise RequestError(f"{name} must be a date as YYYY-MM-DD, e.g. 2024-01-31, not {raw[:40]!r}", name) from None
 
 
 def _integer(args: MultiDict, name: str, low: int, high: int) -> int | None:
@@ -146,9 +168,9 @@ def _integer(args: MultiDict, name: str, low: int, high: int) -> int | None:
 
 
 def run_search(settings: Settings, query: str, filters: SearchFilters, page: int = 1,
-               limit: int = PAGE_SIZE) -> SearchResults:
+               limit: int = PAGE_SIZE, sort: str = "relevance") -> SearchResults:
     """One page of ranked hits with facet counts; raises IndexMissingError before `scout index` ran."""
-    return search(settings.index_dir, query, filters, limit=limit, offset=(page - 1) * limit)
+    return search(settings.index_dir, query, filters, limit=limit, offset=(page - 1) * limit, sort=sort)
 
 
 def page_count(total: int, limit: int = PAGE_SIZE) -> int:

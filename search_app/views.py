@@ -32,9 +32,10 @@ def search_page():
     status = 200
     # The search page shows a bad parameter or a missing index above the form, so the user can fix it there.
     try:
-        query, filters, page, limit, _format = service.parse_search_request(request.args, formats=("html", "json"))
-        context.update(query=query, filters=filters, page=page)
-        results = service.run_search(_settings(), query, filters, page, limit)
+        query, filters, page, limit, _format, sort = service.parse_search_request(request.args,
+                                                                                  formats=("html", "json"))
+        context.update(query=query, filters=filters, page=page, sort=sort)
+        results = service.run_search(_settings(), query, filters, page, limit, sort)
         context.update(results=results, pages=service.page_count(results.total, limit))
     except RequestError as exc:
         context["error"], status = str(exc), 400
@@ -64,8 +65,8 @@ def coverage_page():
 
 @api.get("/search")
 def search_api():
-    query, filters, page, limit, _format = service.parse_search_request(request.args)
-    results = service.run_search(_settings(), query, filters, page, limit)
+    query, filters, page, limit, _format, sort = service.parse_search_request(request.args)
+    results = service.run_search(_settings(), query, filters, page, limit, sort)
     return jsonify(service.search_json(_settings(), results, page, limit))
 
 

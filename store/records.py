@@ -72,6 +72,8 @@ class ProcessedPage:
     language_variants: dict[str, str] = field(default_factory=dict)  # hreflang → URL
     genre: str | None = None  # product, regulatory, clinical_study, research, news, event, directory, about
     analysis_version: str | None = None  # of the taxonomy, vocabularies, model and code that made the analysis
+    published_date: str | None = None  # YYYY-MM-DD, as the page states it
+    modified_date: str | None = None  # YYYY-MM-DD of its last update, as the page states it
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,8 @@ class PageView:
     aliases: list[str] = field(default_factory=list)  # other URLs with the same text
     genre: str | None = None
     analysis_version: str | None = None
+    published_date: str | None = None
+    modified_date: str | None = None
 
 
 @dataclass(frozen=True)

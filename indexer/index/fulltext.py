@@ -8,14 +8,14 @@ from __future__ import annotations
 import logging
 import shutil
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 from whoosh import highlight, index, scoring, sorting
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.qparser import MultifieldParser, OrGroup
-from whoosh.query import And, Every, NumericRange, Or, Term
+from whoosh.query import And, DateRange, Every, NumericRange, Or, Term
 from whoosh.searching import Hit as WhooshHit
 
 from indexer.index.vectors import EmbeddingIndex
@@ -55,6 +55,7 @@ def make_schema() -> Schema:
         trl=NUMERIC(stored=True, sortable=True),
         language=ID(stored=True),
         fetched_at=DATETIME(stored=True, sortable=True),
+        published=DATETIME(stored=True, sortable=True),
     )
 
 
@@ -76,6 +77,8 @@ def _document(page: PageView) -> dict:
     }
     if page.trl is not None:
         document["trl"] = page.trl.level
+    if page.published_date:
+        document["published"] = datetime.fromisoformat(page.published_date)
     return {key: value for key, value in document.items() if value != ""}
 
 
@@ -89,6 +92,7 @@ def build_index(store: Store, index_dir: Path, rebuild: bool = False, embeddings
         store.forget_index()
     if index.exists_in(str(index_dir)):
         ix = index.open_dir(str(index_dir))
+        _add_missing_fields(ix)
     else:
         index_dir.mkdir(parents=True, exist_ok=True)
         ix = index.create_in(str(index_dir), make_schema())
@@ -112,6 +116,16 @@ def build_index(store: Store, index_dir: Path, rebuild: bool = False, embeddings
         # Marked only once both indexes hold the batch, so a killed run re-indexes it next time.
         store.mark_indexed(batch)
     return len(page_ids)
+
+
+def _add_missing_fields(ix) -> None:
+    """An index made before a field was added to the schema gets it, empty until its pages are re-indexed."""
+    missing = {name: field for name, field in make_schema().items() if name not in ix.schema.names()}
+    if missing:
+        writer = ix.writer()
+        for name, field_type in missing.items():
+            writer.add_field(name, field_type)
+        writer.commit()
 
 
 def _remove_departed(store: Store, ix, vectors: EmbeddingIndex | None) -> None:
@@ -144,6 +158,7 @@ class SearchFilters:
     countries: tuple[str, ...] = ()
     organisation_types: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    published_after: date | None = None  # pages stating a publication date on or after it
 
     def as_query(self):
         clauses = []
@@ -157,6 +172,8 @@ class SearchFilters:
                 clauses.append(Or([Term(fieldname, value) for value in values]))
         if self.trl_min is not None or self.trl_max is not None:
             clauses.append(NumericRange("trl", self.trl_min or 1, self.trl_max or 9))
+        if self.published_after is not None:
+            clauses.append(DateRange("published", datetime.combine(self.published_after, time.min), None))
         return And(clauses) if clauses else None
 
 
@@ -182,6 +199,7 @@ class Hit:
     fetched_at: str
     score: float
     snippets: list[list[Segment]] = field(default_factory=list)
+    published: str = ""  # YYYY-MM-DD the page states, or ""
 
     def as_dict(self) -> dict:
         return {
@@ -228,11 +246,12 @@ class _SegmentFormatter(highlight.Formatter):
 
 
 def search(index_dir: Path, query: str, filters: SearchFilters | None = None, limit: int = 20,
-           offset: int = 0, semantic: bool = True) -> SearchResults:
+           offset: int = 0, semantic: bool = True, sort: str = "relevance") -> SearchResults:
     """BM25F search, fused with embedding similarity (reciprocal rank fusion) when the embedding index exists.
 
     Semantic neighbours join the results only above a similarity floor, so a query never returns the whole
-    corpus; facets and the total count cover exactly the fused result set.
+    corpus; facets and the total count cover exactly the fused result set. sort="published" orders that same
+    set by the publication date pages state, newest first (pages stating none last).
     """
     if not index.exists_in(str(index_dir)):
         raise IndexMissingError(f"no search index in {index_dir}: run `scout index` first")
@@ -255,11 +274,17 @@ def search(index_dir: Path, query: str, filters: SearchFilters | None = None, li
             semantic_only = [page_id for page_id, _ in neighbours if page_id not in set(lexical_ids)]
         candidates = Or([lexical_query, *(Term("page_id", str(page_id)) for page_id in semantic_only)])
         facets = {name: sorting.FieldFacet(name, allow_overlap=True) for name in FACET_FIELDS}
-        results = searcher.search(candidates, filter=filter_query, limit=None if fused_scores else offset + limit,
-                                  groupedby=facets, terms=True)
+        by_date = sort == "published"
+        results = searcher.search(candidates, filter=filter_query,
+                                  limit=None if fused_scores and not by_date else offset + limit,
+                                  groupedby=facets, terms=True,
+                                  **({"sortedby": _NEWEST_PUBLISHED_FIRST} if by_date else {}))
         results.formatter = _SegmentFormatter()
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
-        if fused_scores:
+        if by_date:
+            hits = [_hit(result, fused_scores.get(int(result["page_id"]), float(result.score or 0.0)))
+                    for result in results[offset:offset + limit]]
+        elif fused_scores:
             hits = _fused_page(searcher, results, fused_scores, offset, limit)
         else:
             hits = [_hit(result, float(result.score or 0.0)) for result in results[offset:offset + limit]]
@@ -269,6 +294,15 @@ def search(index_dir: Path, query: str, filters: SearchFilters | None = None, li
             for name in FACET_FIELDS
         }
         return SearchResults(query=query, total=len(results), hits=hits, facets=facet_counts)
+
+
+def _newest_first(key: int) -> tuple[int, int]:
+    # Whoosh gives a document without the field the largest key, which would put undated pages first.
+    return (1, 0) if key >= _MISSING_DATE_KEY else (0, -key)
+
+
+_MISSING_DATE_KEY = 2**63
+_NEWEST_PUBLISHED_FIRST = sorting.TranslateFacet(_newest_first, sorting.FieldFacet("published"))
 
 
 def _fused_page(searcher, results, fused_scores: dict[int, float], offset: int, limit: int) -> list[Hit]:
@@ -293,6 +327,7 @@ def _reciprocal_rank_fusion(*rankings: list[int]) -> dict[int, float]:
 
 def _hit(result, score: float) -> Hit:
     fetched = result.get("fetched_at")
+    published = result.get("published")
     text = result.get("text", "")
     return Hit(
         page_id=int(result["page_id"]),
@@ -305,6 +340,7 @@ def _hit(result, score: float) -> Hit:
         trl=result.get("trl"),
         language=result.get("language", ""),
         fetched_at=fetched.isoformat() if fetched else "",
+        published=published.date().isoformat() if published else "",
         score=score,
         # Semantic matches may share no word with the query: show their opening instead.
         snippets=result.highlights("text", top=2) or [[Segment(text[:SNIPPET_CHARS], False)]],
