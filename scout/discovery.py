@@ -108,6 +108,7 @@ def discover(store: Store, registry: Iterable[Organisation]) -> DiscoveryReport:
         if not entries:
             continue
         report.listing_pages += 1
+        context = "\n".join(entry.description for entry in entries)
         for entry in entries:
             report.entries += 1
             if known.knows(entry):
@@ -125,7 +126,7 @@ def discover(store: Store, registry: Iterable[Organisation]) -> DiscoveryReport:
             elif candidate.domain is None and domain:
                 candidate.website, candidate.domain = entry.website, domain
             candidate.country = candidate.country or entry.country
-            for application in _applications(entry.description):
+            for application in _applications(entry.description, context):
                 if application not in candidate.applications:
                     candidate.applications.append(application)
             candidate.listings.append(CandidateListing(page.page_id, page.url, page.organisation_id,
@@ -159,11 +160,14 @@ def _tagger():
     return Tagger.from_taxonomy()
 
 
-def _applications(description: str) -> list[str]:
-    """The applications a listing's own description names (the term signal alone: a line is too short for more)."""
+def _applications(description: str, listing: str) -> list[str]:
+    """The applications an entry's own description names, by the term signal alone (a line is too short for
+    more). Whether the text is about health and photonics, which some applications need, is judged on the
+    whole listing: one line rarely says both."""
     if len(description.split()) < 3:
         return []
-    return [tag.application for tag in _tagger().tag(description)]
+    tagger = _tagger()
+    return [tag.application for tag in tagger.decide(tagger.lexical([description], listing))]
 
 
 # -- review ---------------------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ LOGO_WORDS = re.compile(r"\s*(\blogo( of)?\b|\bicon\b)\s*[:\-–—]?\s*", re.IG
 SEPARATORS = re.compile(r"\s+[—–-]\s+|\s*[|;:()\[\]\n]\s*|,\s+")
 BLOCK_ELEMENTS = frozenset("address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 "
                            "h5 h6 header hr li main ol p section table td th tr ul".split())
+TRAILING_LINK_WORD = re.compile(r"[;,.]?\s*\b(website|web site|homepage|visit)\W*$", re.IGNORECASE)
 PARENTHESIS = re.compile(r"\(([^()]{2,40})\)")
 NAME_CLASS = re.compile(r"(?:^|[\s_-])(name|title|company|org\w*)(?:$|[\s_-])", re.IGNORECASE)
 
@@ -278,7 +279,7 @@ def _description(item: etree._Element, name: str) -> str:
     text = _one_line(_text(item, skip=links)).replace(name, " ", 1)
     names = _country_names()
     text = PARENTHESIS.sub(lambda m: " " if _fold(m.group(1)) in names else m.group(0), text)
-    return _one_line(text).strip(" .,;:–—-")[:MAX_DESCRIPTION_CHARS]
+    return TRAILING_LINK_WORD.sub("", _one_line(text)).strip(" .,;:–—-")[:MAX_DESCRIPTION_CHARS]
 
 
 @lru_cache(maxsize=1)
