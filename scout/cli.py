@@ -453,7 +453,7 @@ def coverage(settings: Settings, as_json: bool) -> None:
 @click.option("--time", "time_of_day", default="03:00", show_default=True, help="Local time of day, HH:MM (24-hour).")
 @with_settings
 def schedule_command(settings: Settings, install: bool, systemd_dir: Path | None, weekday: str, time_of_day: str) -> None:
-    """Print a weekly cron line and systemd timer that run crawl --all, process and index (--install writes the units)."""
+    """Print a weekly cron line and systemd timer that run crawl --all, process, index and discover (--install writes the units)."""
     try:
         plan = schedule.make_schedule(settings.data_dir, weekday, time_of_day)
     except ValueError as exc:
@@ -472,7 +472,7 @@ def schedule_command(settings: Settings, install: bool, systemd_dir: Path | None
         click.echo("To let it run while you are logged out: loginctl enable-linger $USER")
         return
     when = f"{weekday.capitalize()}days at {plan.hour:02d}:{plan.minute:02d} local time"
-    click.echo(f"# Weekly crawl → process → index of {plan.data_dir}, {when}. Use ONE of the two.\n")
+    click.echo(f"# Weekly crawl → process → index → discover of {plan.data_dir}, {when}. Use ONE of the two.\n")
     click.echo(f"# 1. cron: add this line with `crontab -e` (output goes to {plan.data_dir / schedule.LOG_FILE_NAME})")
     click.echo(schedule.cron_line(plan) + "\n")
     click.echo("# 2. systemd user timer (output goes to the journal: journalctl --user -u scout-crawl),")

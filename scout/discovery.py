@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -144,8 +143,7 @@ def discover(store: Store, registry: Iterable[Organisation]) -> DiscoveryReport:
 
 
 def _new_id(entry: ListingEntry, taken: set[str]) -> str:
-    plain = unicodedata.normalize("NFKD", entry.name).encode("ascii", "ignore").decode().lower()
-    base = "-".join(re.findall(r"[a-z0-9]+", plain))[:60].strip("-") or \
+    base = "-".join(re.findall(r"[a-z0-9]+", name_key(entry.name)))[:60].strip("-") or \
         "-".join(re.findall(r"[a-z0-9]+", domain_key(entry.website) or "")) or "candidate"
     candidate_id, number = base, 2
     while candidate_id in taken:

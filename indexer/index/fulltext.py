@@ -282,8 +282,9 @@ def search(index_dir: Path, query: str, filters: SearchFilters | None = None, li
         results.formatter = _SegmentFormatter()
         results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=60)
         if by_date:
-            hits = [_hit(result, fused_scores.get(int(result["page_id"]), float(result.score or 0.0)))
-                    for result in results[offset:offset + limit]]
+            # Sorted by date, Whoosh's score is the sort key; the fused score, where there is one, still says
+            # how well each page matched.
+            hits = [_hit(result, fused_scores.get(int(result["page_id"]), 0.0)) for result in results[offset:offset + limit]]
         elif fused_scores:
             hits = _fused_page(searcher, results, fused_scores, offset, limit)
         else:

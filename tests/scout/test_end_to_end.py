@@ -93,3 +93,20 @@ def test_language_versions_show_once_with_the_other_listed(client):
     product = next(hit for hit in hits if hit["url"].endswith("/products/retinascan-ss1.html"))
     detail = client.get(f"/api/page/{product['id']}").get_json()
     assert any(alias.endswith("/fr/retinascan-ss1.html") for alias in detail["aliases"])
+
+
+def test_the_demo_clusters_member_directory_yields_its_members_as_candidates(demo_dir):
+    listed = json.loads(run_scout("candidates", "--json", "--data-dir", str(demo_dir)).stdout)["candidates"]
+    assert {candidate["id"] for candidate in listed} == {
+        "fuji-ish-endoscope-works", "kawa-spectro-devices", "yume-optical-components", "hikari-light-therapy-clinic"}
+    assert all(c["listed_by"][0]["id"] == "demo-sakura-cluster" for c in listed)
+    # The associates are demo organisations already: known, not proposed.
+    assert not any("Acme" in candidate["name"] for candidate in listed)
+
+
+def test_news_items_keep_their_dates_and_pages_their_publication_date(client):
+    results = client.get("/api/search?q=clearance&sort=published").get_json()["results"]
+    press_release = next(r for r in results if r["url"].endswith("/news/fda-clearance-ss1.html"))
+    assert press_release["published_date"] == "2024-03-04"
+    news = next(r for r in client.get("/api/search?q=news").get_json()["results"] if r["url"].endswith("/news/"))
+    assert "4 March 2024 —" in client.get(f"/api/page/{news['id']}").get_json()["text"]
