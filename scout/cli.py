@@ -21,7 +21,7 @@ import click
 
 from scout import pipeline, schedule
 from scout.locking import LockedError, data_dir_lock
-from scout.registry import TYPES, RegistryError, load_registry, load_registry_for, parse_organisations, registry_by_id
+from scout.registry import TYPES, RegistryError, load_registry_for, parse_organisations, registry_by_id
 from scout.schemas import FILE_KINDS, schema_text
 from scout.settings import Settings, SettingsError, load_settings
 from store import StoreError
@@ -67,6 +67,7 @@ class ScoutCommand(click.Command):
 
 class ScoutGroup(click.Group):
     command_class = ScoutCommand
+    get_short_help_str = ScoutCommand.get_short_help_str  # for command groups such as `scout candidates`
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)  # in the order they are defined below: the pipeline's

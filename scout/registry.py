@@ -368,8 +368,9 @@ def added_records(data_dir: Path) -> list[dict[str, Any]]:
 def load_registry_for(data_dir: Path) -> list[Organisation]:
     """The packaged registry and the organisations added in this data directory, none listed twice."""
     path = added_organisations_path(data_dir)
-    paths = sorted(PACKAGED_ORGANISATIONS_DIR.glob("*.yaml")) + ([path] if path.is_file() else [])
-    return load_registry(paths)
+    if not path.is_file():
+        return load_registry()
+    return load_registry([*sorted(PACKAGED_ORGANISATIONS_DIR.glob("*.yaml")), path])
 
 
 def add_organisation(data_dir: Path, record: dict[str, Any]) -> Organisation:

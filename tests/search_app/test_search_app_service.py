@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from werkzeug.datastructures import MultiDict
 
@@ -19,13 +21,14 @@ def test_defaults():
 
 
 def test_every_parameter_is_parsed_and_normalised():
-    query, filters, page, limit, _format = parse(
+    query, filters, page, limit, _format, sort = parse(
         q="  oct  ", app=["a20", "A04", "A20", ""], trl_min="5", trl_max="9", country=["us", "DE"], type="Company",
-        lang="EN", page="3", limit="50", format="json")
+        lang="EN", published_after="2024-03-04", sort="published", page="3", limit="50", format="json")
     assert query == "oct"
     assert filters == SearchFilters(applications=("A20", "A04"), trl_min=5, trl_max=9, countries=("US", "DE"),
-                                    organisation_types=("company",), languages=("en",))
-    assert page == 3 and limit == 50 and _format == "json"
+                                    organisation_types=("company",), languages=("en",),
+                                    published_after=date(2024, 3, 4))
+    assert page == 3 and limit == 50 and _format == "json" and sort == "published"
 
 
 def test_empty_form_values_mean_any():
