@@ -13,9 +13,10 @@ from werkzeug.exceptions import HTTPException
 from scout import shapes
 from scout.settings import Settings
 from search_app import auth_views, links, service
-from search_app.service import NO_INDEX_MESSAGE, STALE_INDEX_MESSAGE, IndexMissingError, RequestError, StaleIndexError
-from search_app.org_views import organisation_api, organisation_web
+from search_app.candidate_views import candidate_api, candidate_web
 from search_app.cluster_views import cluster_api, cluster_web
+from search_app.org_views import organisation_api, organisation_web
+from search_app.service import NO_INDEX_MESSAGE, STALE_INDEX_MESSAGE, IndexMissingError, RequestError, StaleIndexError
 from search_app.views import api, web
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -56,6 +57,8 @@ def create_app(settings: Settings) -> Flask:
     app.register_blueprint(organisation_api)
     app.register_blueprint(cluster_web)
     app.register_blueprint(cluster_api)
+    app.register_blueprint(candidate_web)
+    app.register_blueprint(candidate_api)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(RequestError, _request_error)
     app.register_error_handler(IndexMissingError, _index_error)

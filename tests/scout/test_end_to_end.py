@@ -123,3 +123,20 @@ def test_demo_ships_the_fictional_roster_and_matches_it(demo_dir):
                        "--json", "--data-dir", str(demo_dir))
     top = json.loads(result.stdout)["matches"][0]
     assert top["organisation_id"] == "demo-acme-retina" and "A20" in top["applications"]
+
+
+def test_the_demo_clusters_member_directory_yields_its_members_as_candidates(demo_dir):
+    listed = json.loads(run_scout("candidates", "--json", "--data-dir", str(demo_dir)).stdout)["candidates"]
+    assert {candidate["id"] for candidate in listed} == {
+        "fuji-ish-endoscope-works", "kawa-spectro-devices", "yume-optical-components", "hikari-light-therapy-clinic"}
+    assert all(c["listed_by"][0]["id"] == "demo-sakura-cluster" for c in listed)
+    # The associates are demo organisations already: known, not proposed.
+    assert not any("Acme" in candidate["name"] for candidate in listed)
+
+
+def test_news_items_keep_their_dates_and_pages_their_publication_date(client):
+    results = client.get("/api/search?q=clearance&sort=published").get_json()["results"]
+    press_release = next(r for r in results if r["url"].endswith("/news/fda-clearance-ss1.html"))
+    assert press_release["published_date"] == "2024-03-04"
+    news = next(r for r in client.get("/api/search?q=news").get_json()["results"] if r["url"].endswith("/news/"))
+    assert "4 March 2024 —" in client.get(f"/api/page/{news['id']}").get_json()["text"]
