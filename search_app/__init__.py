@@ -16,7 +16,8 @@ from search_app import links, service
 from search_app.service import NO_INDEX_MESSAGE, STALE_INDEX_MESSAGE, IndexMissingError, RequestError, StaleIndexError
 from search_app.org_views import organisation_api, organisation_web
 from search_app.cluster_views import cluster_api, cluster_web
-from search_app.views import api, web
+from search_app.views import web
+from search_app.api_v1 import api_v1, deprecated_api
 
 CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'"
 
@@ -49,7 +50,8 @@ def create_app(settings: Settings) -> Flask:
     app.jinja_env.filters["short_date"] = _short_date
 
     app.register_blueprint(web)
-    app.register_blueprint(api)
+    app.register_blueprint(api_v1)
+    app.register_blueprint(deprecated_api)
     app.register_blueprint(organisation_web)
     app.register_blueprint(organisation_api)
     app.register_blueprint(cluster_web)
