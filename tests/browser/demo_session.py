@@ -74,12 +74,18 @@ def running_demo(data_dir: Path) -> Iterator[Demo]:
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "scout.cli", "demo", "--port", str(free_port()), "--data-dir", str(data_dir)],
-            stdout=subprocess.PIPE, stderr=log, text=True, env=env, cwd=REPO_ROOT)
+            stdout=subprocess.PIPE, stderr=log, text=True, env=env, cwd=REPO_ROOT, preexec_fn=_default_sigint)
         try:
             login = _wait_for_login(process, log_path)
             yield Demo(login["url"].removesuffix("/login"), login["name"], login["password"], data_dir / "demo")
         finally:
             _stop(process)
+
+
+def _default_sigint() -> None:
+    """A job started in the background inherits SIGINT ignored, and Python then never turns it into
+    KeyboardInterrupt: give the demo Ctrl+C back, so that SIGINT stops it as it would in a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for_login(process: subprocess.Popen, log_path: Path) -> dict[str, str]:
@@ -109,13 +115,16 @@ def _wait_for_login(process: subprocess.Popen, log_path: Path) -> dict[str, str]
 
 
 def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(DEMO_STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """Ctrl+C, as a person would; a demo that ignores it is killed, and that is an error."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(DEMO_STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise RuntimeError(f"scout demo did not stop within {DEMO_STOP_TIMEOUT}s of SIGINT") from None
 
 
 @contextmanager
