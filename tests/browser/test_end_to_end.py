@@ -36,7 +36,7 @@ def test_search_profile_match_shortlist_and_xlsx_export(tmp_path):
         summary = page.locator("p.summary").first
         total = int(re.match(r"(\d+) results", summary.inner_text()).group(1))
         assert total > 1
-        page.get_by_label("Country").select_option("US")
+        page.get_by_role("combobox", name="Country").select_option("US")
         page.get_by_label("Group by organisation").check()
         page.get_by_role("button", name="Search").click()
         page.wait_for_url(re.compile(r"country=US.*group=organisation"))
