@@ -21,7 +21,7 @@ import click
 
 from scout import pipeline, schedule
 from scout.locking import LockedError, data_dir_lock
-from scout.registry import RegistryError, load_registry, parse_organisations, registry_by_id
+from scout.registry import TYPES, RegistryError, load_registry_for, parse_organisations, registry_by_id
 from scout.schemas import FILE_KINDS, schema_text
 from scout.settings import Settings, SettingsError, load_settings
 from store import Store, StoreError
@@ -67,6 +67,7 @@ class ScoutCommand(click.Command):
 
 class ScoutGroup(click.Group):
     command_class = ScoutCommand
+    get_short_help_str = ScoutCommand.get_short_help_str  # for command groups such as `scout candidates`
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)  # in the order they are defined below: the pipeline's
@@ -200,12 +201,31 @@ def demo(settings: Settings, host: str, port: int, no_serve: bool) -> None:
         click.echo(f"crawled {run['fetched']} demo pages from {len(organisations)} fictional organisations")
         report, _duplicates = pipeline.process(demo_settings)
         click.echo(f"processed {report.processed} pages ({report.tagged} tagged)")
+        found = pipeline.discover(demo_settings)
+        click.echo(f"found {found.candidates} candidate organisations on the demo's listings (scout candidates)")
         click.echo(f"indexed {pipeline.index(demo_settings)} pages into {demo_settings.index_dir}")
         import_demo_roster(demo_settings)
         click.echo(f"try: {scout_invocation()} search \"optical coherence tomography\" "
                    f"--data-dir {shell_path(demo_settings.data_dir)}")
+        demo_login = demo_user(demo_settings)
         if listener is not None:
+            host, port = listener.getsockname()[:2]
+            click.echo(f"log in at http://{host}:{port}/login as {demo_login}")
             serve_app(demo_settings, listener)
+        else:
+            click.echo(f"log in as {demo_login} once served: {scout_invocation()} serve "
+                       f"--data-dir {shell_path(demo_settings.data_dir)}")
+
+
+def demo_user(settings: Settings) -> str:
+    """A staff user of the demo roster's cluster with a password new to this demo run: "demo / PASSWORD"."""
+    import secrets
+
+    from search_app import access
+
+    password = secrets.token_urlsafe(12)
+    access.add_user(settings, "demo", DEMO_CLUSTER, "staff", password)
+    return f"demo / {password}"
 
 
 DEMO_ROSTER = Path(__file__).resolve().parent.parent / "data" / "demo_roster.csv"
@@ -271,7 +291,7 @@ def crawl(settings: Settings, org_ids: tuple[str, ...], urls: tuple[str, ...], c
     if not (org_ids or urls or crawl_all):
         raise click.UsageError("name what to crawl: --org ID, --url URL or --all")
     try:
-        registry = registry_by_id(load_registry())
+        registry = registry_by_id(load_registry_for(settings.data_dir))
     except RegistryError as exc:
         raise CliError(str(exc)) from None
     unknown = [org_id for org_id in org_ids if org_id not in registry]
@@ -444,7 +464,7 @@ def coverage(settings: Settings, as_json: bool) -> None:
     from scout.coverage import coverage_report, format_table
 
     try:
-        registry = load_registry()
+        registry = load_registry_for(settings.data_dir)
     except RegistryError as exc:
         raise CliError(str(exc)) from None
     report = coverage_report(settings, registry)
@@ -465,7 +485,7 @@ def coverage(settings: Settings, as_json: bool) -> None:
 @click.option("--time", "time_of_day", default="03:00", show_default=True, help="Local time of day, HH:MM (24-hour).")
 @with_settings
 def schedule_command(settings: Settings, install: bool, systemd_dir: Path | None, weekday: str, time_of_day: str) -> None:
-    """Print a weekly cron line and systemd timer that run crawl --all, process and index (--install writes the units)."""
+    """Print a weekly cron line and systemd timer that run crawl --all, process, index and discover (--install writes the units)."""
     try:
         plan = schedule.make_schedule(settings.data_dir, weekday, time_of_day)
     except ValueError as exc:
@@ -484,7 +504,7 @@ def schedule_command(settings: Settings, install: bool, systemd_dir: Path | None
         click.echo("To let it run while you are logged out: loginctl enable-linger $USER")
         return
     when = f"{weekday.capitalize()}days at {plan.hour:02d}:{plan.minute:02d} local time"
-    click.echo(f"# Weekly crawl → process → index of {plan.data_dir}, {when}. Use ONE of the two.\n")
+    click.echo(f"# Weekly crawl → process → index → discover of {plan.data_dir}, {when}. Use ONE of the two.\n")
     click.echo(f"# 1. cron: add this line with `crontab -e` (output goes to {plan.data_dir / schedule.LOG_FILE_NAME})")
     click.echo(schedule.cron_line(plan) + "\n")
     click.echo("# 2. systemd user timer (output goes to the journal: journalctl --user -u scout-crawl),")
@@ -552,11 +572,273 @@ def eval_(path: Path, as_json: bool, embeddings: bool) -> None:
         click.echo(format_report(metrics))
 
 
+@main.group(cls=ScoutGroup)
+def user() -> None:
+    """Add and list the users of the UI and API.
+
+    Each belongs to one partner cluster and has a role: scout, staff or admin."""
+
+
+@user.command(name="add")
+@click.argument("name")
+@click.option("--cluster", "cluster_id", required=True, metavar="ID", help="The user's partner cluster (registry id).")
+@click.option("--role", required=True, type=click.Choice(["scout", "staff", "admin"]), help="What the user may do.")
+@with_settings
+def user_add(settings: Settings, name: str, cluster_id: str, role: str) -> None:
+    """Add a user, reading the password from the first line of stdin; an existing user's cluster, role and
+    password are replaced (which logs them out everywhere)."""
+    from search_app import access
+
+    try:
+        access.check_user(name, cluster_id, role)  # before reading the password, so a typo costs no retyping
+        password = read_password()
+        access.check_password(password)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)  # only once the input is known to be good
+        added = access.add_user(settings, name, cluster_id, role, password)
+    except access.AccessError as exc:
+        raise BadInput(str(exc)) from None
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    click.echo(f"{'added' if added else 'updated'} user {name} ({role}, cluster {cluster_id})")
+
+
+def read_password() -> str:
+    """The first line of stdin, without its line ending; typed unseen when stdin is a terminal."""
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("Password: ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise BadInput("no password on stdin (give it as the first line)")
+    return password
+
+
+@user.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@with_settings
+@needs_store
+def user_list(settings: Settings, as_json: bool) -> None:
+    """The users, with their cluster and role (never their passwords)."""
+    from scout import shapes
+    from search_app import access
+
+    users = access.list_users(settings)
+    if as_json:
+        emit_json({"users": [shapes.user(account) for account in users]})
+        return
+    for account in users:
+        click.echo(f"{account.name}\t{account.cluster_id}\t{account.role}")
+    if not users:
+        click.echo("no users yet: add one with `scout user add NAME --cluster ID --role ROLE`", err=True)
+
+
 @main.command(name="schema")
 @click.argument("kind", metavar="KIND", type=click.Choice(list(FILE_KINDS)))
 def schema_command(kind: str) -> None:
     """Print the JSON Schema of a YAML file kind, for editors (README, "Editing the YAML files")."""
     click.echo(schema_text(kind), nl=False)
+
+
+# -- discovery: candidate organisations from listing pages, reviewed into the registry ---------------------
+
+
+@main.command()
+@with_settings
+@holding_lock
+@needs_store
+def discover(settings: Settings) -> None:
+    """Find candidate organisations on the member, partner, exhibitor and portfolio lists crawled so far."""
+    try:
+        report = pipeline.discover(settings)
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    click.echo(f"read {report.pages_read} pages: {report.listing_pages} list organisations "
+               f"({report.entries} entries, {report.known} already in the registry); "
+               f"{report.candidates} candidates to review ({report.new} new)")
+
+
+def data_dir_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--data-dir on a subcommand, falling back to its group's, so it may come before or after the subcommand."""
+
+    @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  help="Where the store and indexes live (default: $SCOUT_DATA_DIR, else ./var).")
+    @click.pass_context
+    @functools.wraps(command)
+    def wrapper(ctx: click.Context, data_dir: Path | None, **kwargs: Any) -> Any:
+        data_dir = data_dir or (ctx.parent.params.get("data_dir") if ctx.parent else None)
+        try:
+            settings = load_settings(data_dir)
+        except SettingsError as exc:
+            raise CliError(str(exc)) from None
+        return command(settings, **kwargs)
+
+    return wrapper
+
+
+def market_choice() -> click.Choice:
+    from scout.registry import MARKETS
+
+    return click.Choice(sorted(MARKETS), case_sensitive=False)
+
+
+@main.group(cls=ScoutGroup, invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--market", type=market_choice(), default=None, help="Only candidates in this market.")
+@click.option("--app", "application", metavar="A01..A35", default=None, help="Only candidates whose listing names it.",
+              callback=lambda ctx, param, value: known_applications(ctx, param, (value,))[0] if value else None)
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the store and indexes live (default: $SCOUT_DATA_DIR, else ./var).")
+@click.pass_context
+def candidates(ctx: click.Context, as_json: bool, market: str | None, application: str | None,
+               data_dir: Path | None) -> None:
+    """Candidate organisations found by `scout discover`, with their evidence; accept or reject them."""
+    if ctx.invoked_subcommand is not None:
+        return
+    list_candidates(data_dir=data_dir, as_json=as_json, market=market.lower() if market else None,
+                    application=application)
+
+
+@with_settings
+@needs_store
+def list_candidates(settings: Settings, as_json: bool, market: str | None, application: str | None) -> None:
+    from scout import discovery, shapes
+    from store import Store
+
+    with Store.open(settings.database_path) as store:
+        found = discovery.candidates(store, market=market, application=application)
+        organisations = {org["id"]: org for org in store.organisations()}
+    if as_json:
+        emit_json(shapes.candidates(found, organisations))
+        return
+    if not found:
+        click.echo("no candidates to review (run `scout discover` after a crawl)")
+    for candidate in found:
+        lists = ", ".join(organisations.get(org_id, {}).get("name") or org_id for org_id in discovery.listed_by(candidate))
+        click.echo(f"{candidate.id}  {candidate.name}  {candidate.website or '(no website)'}  "
+                   f"[{candidate.country or '?'}; {', '.join(candidate.applications) or '-'}]")
+        click.echo(f"    listed by {lists or 'an ad-hoc site'}: {candidate.listings[0].entry_text[:160]}")
+        click.echo(f"    {candidate.listings[0].url}")
+
+
+@candidates.command()
+@click.argument("candidate_id", metavar="ID")
+@click.option("--type", "org_type", type=click.Choice(sorted(TYPES)), default="company", show_default=True,
+              help="What kind of organisation it is.")
+@click.option("--country", default=None, metavar="CC", help="ISO 3166-1 alpha-2, when the listings do not say.")
+@click.option("--market", type=market_choice(), default=None, help="Default: the country's.")
+@click.option("--language", "languages", multiple=True, metavar="LL", help="Website language(s), ISO 639-1 (default en).")
+@click.option("--id", "organisation_id", default=None, help="Registry id to give it (default: the candidate's).")
+@data_dir_option
+@needs_store
+def accept(settings: Settings, candidate_id: str, org_type: str, country: str | None, market: str | None,
+           languages: tuple[str, ...], organisation_id: str | None) -> None:
+    """Add a candidate to the registry (the data directory's organisations.yaml); the next crawl fetches it."""
+    from scout import discovery
+    from store import Store
+
+    with Store.open(settings.database_path) as store:
+        try:
+            organisation = discovery.accept(store, settings.data_dir, candidate_id, org_type, country,
+                                            market.lower() if market else None, languages or ("en",),
+                                            organisation_id)
+        except discovery.CandidateError as exc:
+            raise BadInput(str(exc)) from None
+    where = registry_file(settings)
+    crawled = "crawled from the next `scout crawl --all`" if organisation.crawlable else "not crawled: no website"
+    click.echo(f"accepted {candidate_id} as organisation {organisation.id} ({organisation.type}) in {where}; {crawled}")
+
+
+@candidates.command()
+@click.argument("candidate_id", metavar="ID")
+@data_dir_option
+@needs_store
+def reject(settings: Settings, candidate_id: str) -> None:
+    """Never propose this candidate again."""
+    from scout import discovery
+    from store import Store
+
+    with Store.open(settings.database_path) as store:
+        try:
+            discovery.reject(store, candidate_id)
+        except discovery.CandidateError as exc:
+            raise BadInput(str(exc)) from None
+    click.echo(f"rejected {candidate_id}: it will not be proposed again")
+
+
+def registry_file(settings: Settings) -> str:
+    from scout.registry import added_organisations_path
+
+    return shell_path(added_organisations_path(settings.data_dir))
+
+
+@main.group(cls=ScoutGroup)
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the store and indexes live (default: $SCOUT_DATA_DIR, else ./var).")
+def org(data_dir: Path | None) -> None:
+    """The organisations Scout crawls: the packaged registry and those added in the data directory."""
+
+
+@org.command(name="add")
+@click.option("--id", "organisation_id", required=True, help="Lowercase letters, digits and hyphens.")
+@click.option("--name", required=True)
+@click.option("--country", required=True, metavar="CC", help="ISO 3166-1 alpha-2.")
+@click.option("--market", type=market_choice(), default=None, help="Default: the country's.")
+@click.option("--type", "org_type", type=click.Choice(sorted(TYPES)), required=True)
+@click.option("--website", default=None, help="Home page (http:// or https://); without one it is not crawled.")
+@click.option("--language", "languages", multiple=True, metavar="LL", help="Website language(s) (default en).")
+@click.option("--role", "roles", multiple=True, help="partner-cluster, target-contact, candidate-partner, eccp-cluster.")
+@click.option("--source", default="added with scout org add", show_default=True, help="Where it was found.")
+@data_dir_option
+def org_add(settings: Settings, organisation_id: str, name: str, country: str, market: str | None, org_type: str,
+            website: str | None, languages: tuple[str, ...], roles: tuple[str, ...], source: str) -> None:
+    """Add an organisation to the data directory's registry file (validated like the packaged registry)."""
+    from scout.discovery import market_of
+    from scout.registry import add_organisation
+
+    market = market.lower() if market else market_of(country.upper())
+    if market is None:
+        raise click.BadParameter(f"no market for country {country}: give --market", param_hint="--market")
+    record = {"id": organisation_id, "name": name, "country": country.upper(), "market": market, "type": org_type,
+              "website": website, "languages": list(languages or ("en",)), "source": source, "roles": list(roles)}
+    try:
+        organisation = add_organisation(settings.data_dir, record)
+    except RegistryError as exc:
+        raise BadInput(str(exc)) from None
+    click.echo(f"added {organisation.id} to {registry_file(settings)}")
+
+
+@org.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@data_dir_option
+def org_list(settings: Settings, as_json: bool) -> None:
+    """Every organisation crawls see: packaged and added, with its type, country and website."""
+    from scout.registry import load_registry_for
+
+    try:
+        organisations = load_registry_for(settings.data_dir)
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
+    if as_json:
+        emit_json({"organisations": [{"id": o.id, "name": o.name, "country": o.country, "market": o.market,
+                                      "type": o.type, "website": o.website, "roles": list(o.roles),
+                                      "source": o.source} for o in organisations]})
+        return
+    for o in organisations:
+        click.echo(f"{o.id}  {o.name}  [{o.type}; {o.country}]  {o.website or '(no website)'}")
+
+
+@org.command(name="export")
+@data_dir_option
+def org_export(settings: Settings) -> None:
+    """Print the organisations added in the data directory as a registry file (for data/organisations/)."""
+    from scout.registry import added_records, registry_yaml
+
+    try:
+        click.echo(registry_yaml(added_records(settings.data_dir)), nl=False)
+    except RegistryError as exc:
+        raise CliError(str(exc)) from None
 
 
 # -- partner clusters: SME rosters, matches, shortlists (search_app.rosters, .matching, .shortlists, .exports) --

@@ -74,3 +74,13 @@ def stats(settings: Settings) -> dict[str, Any]:
             **{name: last[name] for name in ("fetched", "new", "changed", "unchanged", "gone", "failed")},
         },
     }
+
+
+def discover(settings: Settings):
+    """Candidate organisations from the listings of every page crawled so far (scout.discovery)."""
+    from scout.discovery import discover as discover_candidates
+    from scout.registry import load_registry_for
+
+    registry = load_registry_for(settings.data_dir)
+    with Store.open(settings.database_path) as store:
+        return discover_candidates(store, registry)

@@ -336,3 +336,65 @@ def load_registry(paths: Iterable[Path] | None = None) -> list[Organisation]:
 
 def registry_by_id(organisations: Iterable[Organisation]) -> dict[str, Organisation]:
     return {organisation.id: organisation for organisation in organisations}
+
+
+# -- organisations added in a data directory -------------------------------------------------------------
+#
+# Organisations a scout adds (`scout org add`, or by accepting a candidate) live in the data directory's
+# own registry file, beside the packaged seed files and validated by the same schema; crawls see both.
+
+ADDED_ORGANISATIONS_FILE = "organisations.yaml"
+ADDED_FILE_HEADER = (
+    "# Organisations added with `scout org add` or by accepting a candidate (`scout candidates accept`).\n"
+    "# Same fields as data/organisations/*.yaml (data/organisations/README.md); `scout schema registry`\n"
+    "# prints the schema. Edit by hand if you like: Scout validates it on every load.\n"
+)
+
+
+def added_organisations_path(data_dir: Path) -> Path:
+    return Path(data_dir) / ADDED_ORGANISATIONS_FILE
+
+
+def added_records(data_dir: Path) -> list[dict[str, Any]]:
+    """The raw entries of the data directory's registry file, validated; [] when there is none yet."""
+    path = added_organisations_path(data_dir)
+    if not path.is_file():
+        return []
+    records = read_yaml_file(path, RegistryError) or []
+    parse_organisations(records, str(path))  # validates, so nothing invalid is handed on or written back
+    return list(records)
+
+
+def load_registry_for(data_dir: Path) -> list[Organisation]:
+    """The packaged registry and the organisations added in this data directory, none listed twice."""
+    path = added_organisations_path(data_dir)
+    if not path.is_file():
+        return load_registry()
+    return load_registry([*sorted(PACKAGED_ORGANISATIONS_DIR.glob("*.yaml")), path])
+
+
+def add_organisation(data_dir: Path, record: dict[str, Any]) -> Organisation:
+    """Validate one new organisation against the schema and against every known one, then append it to the
+    data directory's registry file (written whole to a temporary file first, so a crash never truncates it)."""
+    import yaml
+
+    path = added_organisations_path(data_dir)
+    records = added_records(data_dir) + [{key: value for key, value in record.items() if value not in (None, [], "")}
+                                         | {"website": record.get("website")}]
+    new = parse_organisations(records, str(path))[-1]
+    existing = load_registry_for(data_dir)
+    _check_listed_once([*(_Listed("registry", index, org) for index, org in enumerate(existing)),
+                        _Listed(str(path), len(records) - 1, new)])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".yaml.tmp")
+    temporary.write_text(ADDED_FILE_HEADER + yaml.safe_dump(records, allow_unicode=True, sort_keys=False),
+                         encoding="utf-8")
+    temporary.replace(path)
+    return new
+
+
+def registry_yaml(records: list[dict[str, Any]]) -> str:
+    """Registry entries as a file the packaged registry could hold (for `scout org export`)."""
+    import yaml
+
+    return yaml.safe_dump(records, allow_unicode=True, sort_keys=False)

@@ -1,4 +1,4 @@
-"""Weekly crawls: a cron line and a systemd user service + timer that run crawl → process → index.
+"""Weekly crawls: a cron line and a systemd user service + timer that run crawl → process → index → discover.
 
 Scheduled jobs run with a bare environment (no venv activated, another working directory), so every
 path in them is absolute: the ``scout`` executable and the data directory.
@@ -36,12 +36,14 @@ class WeeklySchedule:
 
     @property
     def steps(self) -> tuple[tuple[str, ...], ...]:
-        """The three jobs in order; each runs only if the one before it succeeded."""
+        """The jobs in order; each runs only if the one before it succeeded. Discovery comes last, so a
+        listing it cannot read never holds back the index."""
         data_dir = ("--data-dir", str(self.data_dir))
         return (
             (*self.scout, "crawl", "--all", *data_dir),
             (*self.scout, "process", *data_dir),
             (*self.scout, "index", *data_dir),
+            (*self.scout, "discover", *data_dir),
         )
 
 
@@ -107,7 +109,7 @@ def service_unit(schedule: WeeklySchedule) -> str:
     exec_lines = "\n".join("ExecStart=" + " ".join(systemd_quote(arg) for arg in step) for step in schedule.steps)
     return (
         "[Unit]\n"
-        f"Description=Scout weekly crawl, process and index of {_unit_text(schedule.data_dir)}\n"
+        f"Description=Scout weekly crawl, process, index and discovery of {_unit_text(schedule.data_dir)}\n"
         "\n"
         "[Service]\n"
         "Type=oneshot\n"

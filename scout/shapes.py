@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from store.records import PageView, Tag, TRLRecord
+from store.records import Candidate, PageView, Tag, TRLRecord
 from taxonomy import APPLICATIONS, TRL_SCALE
 
 CRAWL_RUN_COUNTS = ("fetched", "new", "changed", "unchanged", "gone", "failed", "robots_blocked")
@@ -62,6 +62,8 @@ def _page_common(page: PageView) -> dict[str, Any]:
         "organisation": organisation(page.organisation_id, page.organisation, page.country, page.organisation_type),
         "language": page.language,
         "fetched_at": timestamp(page.fetched_at),
+        "published_date": page.published_date,
+        "modified_date": page.modified_date,
         "tags": [tag(record) for record in page.tags],
         "trl": trl(page.trl),
     }
@@ -184,6 +186,33 @@ def organisation_profile(profile: Any) -> dict[str, Any]:
 def error(code: str, message: str, parameter: str | None = None) -> dict[str, Any]:
     """An API error: `code` is stable for programs, `message` is for people, `parameter` names the bad one."""
     return {"error": {"code": code, "message": message, "parameter": parameter}}
+
+
+def candidate(record: Candidate, organisations: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """A candidate organisation with its evidence (each listing entry that names it) and who lists it."""
+    listed_by = dict.fromkeys(listing.listed_by for listing in record.listings if listing.listed_by)
+    return {
+        "id": record.id,
+        "name": record.name,
+        "website": record.website,
+        "country": record.country,
+        "applications": list(record.applications),
+        "evidence": [{"url": listing.url, "text": listing.entry_text} for listing in record.listings],
+        "listed_by": [organisation(org_id, (organisations.get(org_id) or {}).get("name"),
+                                   (organisations.get(org_id) or {}).get("country"),
+                                   (organisations.get(org_id) or {}).get("type")) for org_id in listed_by],
+    }
+
+
+def candidates(records: Iterable[Candidate], organisations: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    return {"candidates": [candidate(record, organisations) for record in records]}
+
+
+def user(account: Any) -> dict[str, Any] | None:
+    """A logged-in user (search_app.access.User): `id`, `name`, `cluster_id` (a partner cluster's registry id), `role`."""
+    if account is None:
+        return None
+    return {"id": account.id, "name": account.name, "cluster_id": account.cluster_id, "role": account.role}
 
 
 # -- a partner cluster's roster and shortlists (search_app.rosters, .matching, .shortlists) ------------

@@ -12,14 +12,16 @@ from werkzeug.exceptions import HTTPException
 
 from scout import shapes
 from scout.settings import Settings
-from search_app import links, service
-from search_app.service import NO_INDEX_MESSAGE, STALE_INDEX_MESSAGE, IndexMissingError, RequestError, StaleIndexError
-from search_app.org_views import organisation_api, organisation_web
-from search_app.cluster_views import cluster_api, cluster_web
-from search_app.views import web
+from search_app import auth_views, links, service
 from search_app.api_v1 import api_v1, deprecated_api
+from search_app.candidate_views import candidate_api, candidate_web
+from search_app.cluster_views import cluster_api, cluster_web
+from search_app.org_views import organisation_api, organisation_web
+from search_app.service import NO_INDEX_MESSAGE, STALE_INDEX_MESSAGE, IndexMissingError, RequestError, StaleIndexError
+from search_app.views import web
 
-CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'"
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+                           "frame-ancestors 'none'; form-action 'self'")
 
 
 def create_app(settings: Settings) -> Flask:
@@ -49,6 +51,7 @@ def create_app(settings: Settings) -> Flask:
     )
     app.jinja_env.filters["short_date"] = _short_date
 
+    auth_views.install(app)  # first: every other route needs a logged-in user and a CSRF token to change things
     app.register_blueprint(web)
     app.register_blueprint(api_v1)
     app.register_blueprint(deprecated_api)
@@ -56,6 +59,8 @@ def create_app(settings: Settings) -> Flask:
     app.register_blueprint(organisation_api)
     app.register_blueprint(cluster_web)
     app.register_blueprint(cluster_api)
+    app.register_blueprint(candidate_web)
+    app.register_blueprint(candidate_api)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(RequestError, _request_error)
     app.register_error_handler(IndexMissingError, _index_error)
@@ -67,6 +72,7 @@ def create_app(settings: Settings) -> Flask:
 def _security_headers(response):
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"  # frame-ancestors for browsers without CSP level 2
     # Result pages carry the user's query in their URL; don't hand it to the sites they link to.
     response.headers["Referrer-Policy"] = "same-origin"
     return response

@@ -282,12 +282,12 @@ def search_export():
     args = request.args.copy()
     args.poplist("page")
     args.poplist("limit")
-    query, filters, _page, _limit, export_format = service.parse_search_request(args, formats=exports.FORMATS)
-    if not export_format:
+    search = service.parse_search_request(args, formats=exports.FORMATS)
+    if not search.format:
         raise RequestError("format must be 'csv' or 'xlsx'", "format")
-    rows = exports.search_rows(_settings(), query, filters)
-    return _download(exports.write(rows, exports.SEARCH_COLUMNS, export_format), f"scout-{query or 'search'}",
-                     export_format)
+    rows = exports.search_rows(_settings(), search.query, search.filters)
+    return _download(exports.write(rows, exports.SEARCH_COLUMNS, search.format), f"scout-{search.query or 'search'}",
+                     search.format)
 
 
 def _download(data: bytes, stem: str, export_format: str) -> Response:

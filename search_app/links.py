@@ -14,8 +14,8 @@ from werkzeug.datastructures import MultiDict
 FACET_PARAMS = {"applications": "app", "country": "country", "organisation_type": "type", "language": "lang",
                 "organisation_id": "org"}
 # What a search is made of; the response format is not, so a link back always leads to the HTML page.
-CARRIED_PARAMETERS = frozenset({"q", "app", "trl_min", "trl_max", "country", "type", "lang", "org", "sort", "group",
-                                "page", "limit"})
+CARRIED_PARAMETERS = frozenset({"q", "app", "trl_min", "trl_max", "country", "type", "lang", "org", "published_after",
+                                "sort", "group", "page", "limit"})
 
 # Changing a filter changes the result set, so an old page number would point past its end.
 _RESET_ON_CHANGE = ("page", "format")

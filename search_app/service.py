@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from datetime import date
 from typing import Any, Iterable, NamedTuple
 
 from babel import Locale
@@ -33,9 +34,10 @@ MAX_QUERY_LENGTH = 500
 MAX_VALUES_PER_FILTER = 35  # enough to select every application at once
 # SQLite row ids are signed 64-bit; a larger number in a URL cannot name a page (and would overflow the driver).
 MAX_PAGE_ID = 2**63 - 1
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-SEARCH_PARAMETERS = ("q", "app", "trl_min", "trl_max", "country", "type", "lang", "org", "sort", "group", "page",
-                     "limit", "format")
+SEARCH_PARAMETERS = ("q", "app", "trl_min", "trl_max", "country", "type", "lang", "org", "published_after", "sort",
+                     "group", "page", "limit", "format")
 REPEATABLE_PARAMETERS = frozenset({"app", "country", "type", "lang", "org"})
 GROUPINGS = ("organisation",)
 PAGES_PER_GROUP = 3
@@ -100,9 +102,10 @@ def parse_search_request(args: MultiDict, formats: tuple[str, ...] = ("json",)) 
 
     Parameters: q, app (repeatable, A01..A35), trl_min, trl_max (1..9), country (repeatable, ISO 3166
     alpha-2), type (repeatable, organisation type), lang (repeatable, ISO 639-1), org (repeatable,
-    organisation id), sort (SORTS), group (GROUPINGS), page (1..MAX_PAGE), limit (1..MAX_PAGE_SIZE),
-    format (one of `formats`). Empty values are ignored, because an HTML form
-    sends "" for "any"; anything else is an error, so no misspelt filter is silently dropped.
+    organisation id), published_after (YYYY-MM-DD), sort (SORTS: relevance, trl, date, published), group
+    (GROUPINGS), page (1..MAX_PAGE), limit (1..MAX_PAGE_SIZE), format (one of `formats`). Empty values are
+    ignored, because an HTML form sends "" for "any"; anything else is an error, so no misspelt filter is
+    silently dropped.
     """
     check_parameters(args, SEARCH_PARAMETERS)
     query = (args.get("q") or "").strip()
@@ -123,6 +126,7 @@ def parse_search_request(args: MultiDict, formats: tuple[str, ...] = ("json",)) 
         raise RequestError(f"trl_min ({trl_min}) is greater than trl_max ({trl_max})", "trl_min")
     page = _integer(args, "page", 1, MAX_PAGE) or 1
     limit = _integer(args, "limit", 1, MAX_PAGE_SIZE) or PAGE_SIZE
+    published_after = _date(args, "published_after")
     response_format = args.get("format") or ""
     if response_format and response_format not in formats:
         raise RequestError(f"format must be {' or '.join(map(repr, formats))}, not {response_format[:40]!r}", "format")
@@ -130,6 +134,7 @@ def parse_search_request(args: MultiDict, formats: tuple[str, ...] = ("json",)) 
     filters = SearchFilters(
         applications=applications, trl_min=trl_min, trl_max=trl_max, countries=countries,
         organisation_types=types, languages=languages, organisations=organisations,
+        published_after=published_after,
     )
     return SearchRequest(query, filters, page, limit, response_format, sort, group)
 
@@ -160,6 +165,18 @@ def _choices(args: MultiDict, name: str, allowed, what: str, normalise) -> tuple
         shown = ", ".join(repr(value[:40]) for value in unknown[:3])
         raise RequestError(f"{name}: unknown {what} {shown}", name)
     return tuple(dict.fromkeys(values))  # drop repeats, keep order
+
+
+def _date(args: MultiDict, name: str) -> date | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        if not DATE_PATTERN.fullmatch(raw):
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise RequestError(f"{name} must be a date as YYYY-MM-DD, e.g. 2024-01-31, not {raw[:40]!r}", name) from None
 
 
 def _integer(args: MultiDict, name: str, low: int, high: int) -> int | None:
@@ -290,9 +307,9 @@ def index_exists(settings: Settings) -> bool:
 def coverage(settings: Settings) -> dict[str, Any]:
     """Every organisation's crawl coverage by market and country (see scout.coverage); raises RegistryError."""
     from scout.coverage import coverage_report
-    from scout.registry import load_registry
+    from scout.registry import load_registry_for
 
-    return shapes.coverage(coverage_report(settings, load_registry()))
+    return shapes.coverage(coverage_report(settings, load_registry_for(settings.data_dir)))
 
 
 # -- taxonomy lookups for templates and JSON ----------------------------------------------------------

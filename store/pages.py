@@ -124,5 +124,6 @@ def _page_view(row: sqlite3.Row) -> PageView:
         country=row["country"], organisation_type=row["organisation_type"], market=row["market"],
         role=row["role"], role_evidence=row["role_evidence"], regulatory=json.loads(row["regulatory"]),
         europe_entry=json.loads(row["europe_entry"]), gone_at=row["gone_at"], duplicate_of=row["duplicate_of"],
-        genre=row["genre"], analysis_version=row["analysis_version"],
+        genre=row["genre"], analysis_version=row["analysis_version"], published_date=row["published_date"],
+        modified_date=row["modified_date"],
     )

@@ -48,13 +48,14 @@ class ProcessingQueue(StoreConnection):
                 """UPDATE pages SET title = ?, text = ?, content_hash = ?, language = ?,
                      processed_body_hash = ?, processed_at = ?, role = ?, role_evidence = ?, regulatory = ?,
                      europe_entry = ?, text_organisation = ?, text_country = ?, language_variants = ?,
-                     genre = ?, analysis_version = ?, simhash = NULL, indexed_content_hash = NULL
+                     genre = ?, analysis_version = ?, published_date = ?, modified_date = ?,
+                     simhash = NULL, indexed_content_hash = NULL
                    WHERE id = ?""",
                 (processed.title, processed.text, content_hash, processed.language, processed.body_hash,
                  now, processed.role, processed.role_evidence, json.dumps(list(processed.regulatory)),
                  json.dumps(list(processed.europe_entry)), processed.text_organisation, processed.text_country,
                  json.dumps(processed.language_variants), processed.genre, processed.analysis_version,
-                 processed.page_id),
+                 processed.published_date, processed.modified_date, processed.page_id),
             )
             db.execute("DELETE FROM tags WHERE page_id = ?", (processed.page_id,))
             db.executemany(

@@ -72,6 +72,8 @@ class ProcessedPage:
     language_variants: dict[str, str] = field(default_factory=dict)  # hreflang → URL
     genre: str | None = None  # product, regulatory, clinical_study, research, news, event, directory, about
     analysis_version: str | None = None  # of the taxonomy, vocabularies, model and code that made the analysis
+    published_date: str | None = None  # YYYY-MM-DD, as the page states it
+    modified_date: str | None = None  # YYYY-MM-DD of its last update, as the page states it
 
 
 @dataclass(frozen=True)
@@ -118,3 +120,47 @@ class PageView:
     aliases: list[str] = field(default_factory=list)  # other URLs with the same text
     genre: str | None = None
     analysis_version: str | None = None
+    published_date: str | None = None
+    modified_date: str | None = None
+
+
+@dataclass(frozen=True)
+class ListingBody:
+    """A crawled HTML page that may list organisations: what discovery reads."""
+
+    page_id: int
+    url: str  # as finally served, to resolve its links against
+    organisation_id: str | None
+    genre: str | None
+    body: bytes = field(repr=False)
+    encoding: str | None
+
+
+@dataclass(frozen=True)
+class CandidateListing:
+    """One listing page naming a candidate: the evidence for it."""
+
+    page_id: int
+    url: str
+    listed_by: str | None  # the organisation whose page it is
+    anchor_text: str
+    entry_text: str
+    description: str
+
+
+@dataclass
+class Candidate:
+    """An organisation found on listing pages, waiting for a scout's decision (or decided)."""
+
+    id: str
+    name: str
+    name_key: str
+    website: str | None
+    domain: str | None
+    country: str | None
+    applications: list[str] = field(default_factory=list)
+    status: str = "proposed"  # proposed, accepted, rejected
+    organisation_id: str | None = None  # once accepted
+    first_seen_at: str = ""
+    decided_at: str | None = None
+    listings: list[CandidateListing] = field(default_factory=list)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+import htmldate
 import trafilatura
 from bs4 import BeautifulSoup
 from lxml import etree
@@ -28,6 +29,10 @@ CELL_SEPARATOR = "; "
 # such a tag keeps only its name. Possessive quantifiers: a near-miss must not be retried position by position.
 MAX_ATTRIBUTES = 1000
 ATTRIBUTE_FLOOD = re.compile(r"<([A-Za-z][\w:-]*+)[^<>]{%d,}+>" % (2 * MAX_ATTRIBUTES))
+# trafilatura drops <time> elements, and with them the date of a press release or a news item
+# ("<time>4 March 2024</time> —" became "—"); as plain inline text they stay in the main text.
+TIME_TAG = re.compile(r"<(/?)time\b[^>]*>", re.IGNORECASE)
+DATE_FORMAT = "%Y-%m-%d"
 # Control characters (NUL and the like) are no text, in a page or a PDF; tab and newline are kept for _tidy.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -43,6 +48,8 @@ class Extracted:
     method: str
     # hreflang → URL of the same page in other languages, as the page itself declares them
     language_variants: dict[str, str] = field(default_factory=dict)
+    published_date: str | None = None  # YYYY-MM-DD, as the page states it (metadata, <time>, URL)
+    modified_date: str | None = None  # YYYY-MM-DD of its last update, where it says so
 
 
 def decode_html(body: bytes, encoding: str | None) -> str:
@@ -63,20 +70,38 @@ def decode_html(body: bytes, encoding: str | None) -> str:
 def extract_html(html: str, url: str | None = None) -> Extracted:
     # Before parsing: lxml turns a NUL into U+FFFD, which no later clean-up can tell from a real one.
     html = ATTRIBUTE_FLOOD.sub(_without_attribute_flood, CONTROL_CHARACTERS.sub("", html))
+    published, modified = page_dates(html, url)
     document = trafilatura.bare_extraction(
-        html, url=url, include_comments=False, include_tables=True, favor_recall=True, with_metadata=True
+        TIME_TAG.sub(r"<\1span>", html), url=url, include_comments=False, include_tables=True, favor_recall=True, with_metadata=True
     )
     head = BeautifulSoup(html[:HEAD_SCAN_CHARS], "lxml")
     soup_title, variants = _html_title(head), _language_variants(head, url)
     if document is not None and document.text and document.text.strip():
         return Extracted(title=(document.title or soup_title).strip(), text=_tidy(_plain_text(document)),
-                         method="trafilatura", language_variants=variants)
+                         method="trafilatura", language_variants=variants, published_date=published,
+                         modified_date=modified)
     # trafilatura declines very short or list-like pages; their visible text is still worth keeping.
     soup = BeautifulSoup(html, "lxml")
     for element in soup(BOILERPLATE_TAGS):
         element.decompose()
     text = _tidy(soup.get_text("\n"))
-    return Extracted(title=soup_title, text=text, method="visible-text", language_variants=variants)
+    return Extracted(title=soup_title, text=text, method="visible-text", language_variants=variants,
+                     published_date=published, modified_date=modified)
+
+
+def page_dates(html: str, url: str | None = None) -> tuple[str | None, str | None]:
+    """(published, last updated) as the page states them, found by htmldate in its metadata, <time>
+    elements and URL. Its extensive search is left off: it guesses from any year in the text (a copyright
+    line), and a wrong date is worse than none."""
+    dates = []
+    for original in (True, False):
+        try:
+            dates.append(htmldate.find_date(html, url=url, original_date=original, extensive_search=False,
+                                            outputformat=DATE_FORMAT))
+        except (ValueError, TypeError) as exc:  # htmldate gives up on some malformed documents
+            log.debug("no date for %s: %s", url, exc)
+            dates.append(None)
+    return dates[0], dates[1]
 
 
 def _without_attribute_flood(tag: re.Match[str]) -> str:

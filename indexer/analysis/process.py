@@ -75,6 +75,8 @@ class PageProcessor:
                 language_variants=page.language_variants,
                 genre=analysis.genre,
                 analysis_version=analysis_version(),
+                published_date=page.published_date,
+                modified_date=page.modified_date,
             )
             for (pending, page), language, analysis in zip(extracted, languages, analyses)
         ]

@@ -11,7 +11,7 @@ import hashlib
 from functools import lru_cache
 from importlib import resources
 
-CODE_VERSION = "2026-11-30.1"
+CODE_VERSION = "2026-12-01.1"  # <time> text kept; publication dates
 
 
 @lru_cache(maxsize=1)

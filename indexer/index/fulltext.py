@@ -8,14 +8,14 @@ from __future__ import annotations
 import logging
 import shutil
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 from whoosh import highlight, index, scoring, sorting
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.qparser import MultifieldParser, OrGroup
-from whoosh.query import And, Every, NumericRange, Or, Term
+from whoosh.query import And, DateRange, Every, NumericRange, Or, Term
 from whoosh.searching import Hit as WhooshHit
 
 from indexer.index.vectors import EmbeddingIndex
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 SEARCH_FIELDS = ("title", "text", "organisation", "application_names")
 FIELD_BOOSTS = {"title": 3.0, "text": 1.0, "organisation": 1.5, "application_names": 2.0}
 FACET_FIELDS = ("applications", "country", "organisation_type", "trl", "language", "organisation_id")
-SORTS = ("relevance", "trl", "date")
+SORTS = ("relevance", "trl", "date", "published")
 WRITE_BATCH = 500
 SNIPPET_CHARS = 240
 LEXICAL_CANDIDATES = 200
@@ -57,6 +57,7 @@ def make_schema() -> Schema:
         language=ID(stored=True),
         fetched_at=DATETIME(stored=True, sortable=True),
         last_changed_at=DATETIME(stored=True, sortable=True),
+        published=DATETIME(stored=True, sortable=True),
     )
 
 
@@ -79,6 +80,8 @@ def _document(page: PageView) -> dict:
     }
     if page.trl is not None:
         document["trl"] = page.trl.level
+    if page.published_date:
+        document["published"] = datetime.fromisoformat(page.published_date)
     return {key: value for key, value in document.items() if value != ""}
 
 
@@ -161,6 +164,7 @@ class SearchFilters:
     organisation_types: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     organisations: tuple[str, ...] = ()  # organisation ids
+    published_after: date | None = None  # pages stating a publication date on or after it
 
     def as_query(self):
         clauses = []
@@ -175,6 +179,8 @@ class SearchFilters:
                 clauses.append(Or([Term(fieldname, value) for value in values]))
         if self.trl_min is not None or self.trl_max is not None:
             clauses.append(NumericRange("trl", self.trl_min or 1, self.trl_max or 9))
+        if self.published_after is not None:
+            clauses.append(DateRange("published", datetime.combine(self.published_after, time.min), None))
         return And(clauses) if clauses else None
 
 
@@ -200,6 +206,7 @@ class Hit:
     fetched_at: str
     score: float
     snippets: list[list[Segment]] = field(default_factory=list)
+    published: str = ""  # YYYY-MM-DD the page states, or ""
 
     def as_dict(self) -> dict:
         return {
@@ -257,8 +264,8 @@ def search(index_dir: Path, query: str, filters: SearchFilters | None = None, li
 
     Semantic neighbours join the results only above a similarity floor, so a query never returns the whole
     corpus; facets and the total count cover exactly the fused result set. `sort` orders that whole set by
-    relevance, TRL (highest first, unknown last) or date (last changed, newest first), relevance breaking
-    ties. Grouped by organisation, `offset` and `limit` count organisations, each with its `per_group` first
+    relevance, TRL (highest first, unknown last), date (last changed, newest first) or published (the
+    publication date pages state, newest first, pages stating none last), relevance breaking ties. Grouped by organisation, `offset` and `limit` count organisations, each with its `per_group` first
     hits, ordered by their first hit.
     """
     if sort not in SORTS:
@@ -346,11 +353,25 @@ def _sorted(searcher, ranked: list[tuple[int, float]], sort: str) -> list[tuple[
         levels = searcher.reader().column_reader("trl")
         # A page without a readiness cue reads as the column's out-of-range default: it goes last.
         return sorted(ranked, key=lambda item: -(levels[item[0]] if 1 <= (levels[item[0]] or 0) <= 9 else 0))
+    if sort == "published":
+        if "published" not in searcher.schema:  # an index older than the field: nothing is dated yet
+            return ranked
+        # Raw column values (microseconds), since a missing date has no datetime to translate to.
+        dates = searcher.reader().column_reader("published", translate=False)
+        return sorted(ranked, key=lambda item: _published_key(dates[item[0]]))
     # An index built before last_changed_at existed sorts by fetch date until `scout index` fills it in.
     fieldname = "last_changed_at" if "last_changed_at" in searcher.schema else "fetched_at"
     dates = searcher.reader().column_reader(fieldname)
     oldest = datetime.min
     return sorted(ranked, key=lambda item: dates[item[0]] or oldest, reverse=True)
+
+
+def _published_key(key: int) -> tuple[int, int]:
+    """Newest first, undated last: Whoosh gives a document without the field the largest raw key."""
+    return (1, 0) if key >= _MISSING_DATE_KEY else (0, -key)
+
+
+_MISSING_DATE_KEY = 2**63
 
 
 def _grouped_by_organisation(results, ranked: list[tuple[int, float]]) -> list[list[tuple[int, float]]]:
@@ -374,6 +395,7 @@ def _reciprocal_rank_fusion(*rankings: list[int]) -> dict[int, float]:
 
 def _hit(result, score: float) -> Hit:
     fetched = result.get("fetched_at")
+    published = result.get("published")
     text = result.get("text", "")
     return Hit(
         page_id=int(result["page_id"]),
@@ -386,6 +408,7 @@ def _hit(result, score: float) -> Hit:
         trl=result.get("trl"),
         language=result.get("language", ""),
         fetched_at=fetched.isoformat() if fetched else "",
+        published=published.date().isoformat() if published else "",
         score=score,
         # Semantic matches may share no word with the query: show their opening instead.
         snippets=result.highlights("text", top=2) or [[Segment(text[:SNIPPET_CHARS], False)]],

@@ -151,7 +151,7 @@ def test_table_groups_by_market_and_country_and_shows_websites_and_errors(crawle
 def test_cli_json_lists_every_registry_organisation(tmp_path):
     from scout.registry import load_registry
 
-    Store.open(tmp_path / "scout.sqlite3").close()  # coverage refuses a data dir without a store
+    Store.open(load_settings(tmp_path, environ={}).database_path).close()  # coverage needs a store, even an empty one
     report = json.loads(run_scout("coverage", "--json", "--data-dir", str(tmp_path)).stdout)
     assert set(report) == {"generated", "markets", "totals"}
     listed = {org["id"] for _, _, org in iter_organisations(report)}

@@ -1,27 +1,50 @@
 """`scout demo` end to end: crawl the demo sites over loopback, process, index, then search and view."""
 
 import json
+import re
 
 import pytest
 
 from scout.settings import load_settings
 from search_app import create_app
 from tests.conftest import run_scout
+from tests.search_app.accounts import form_csrf_token
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
+def demo_run(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("e2e")
     completed = run_scout("demo", "--no-serve", "--data-dir", str(data_dir))
     assert "indexed" in completed.stdout
-    return data_dir / "demo"
+    return data_dir / "demo", completed.stdout
 
 
 @pytest.fixture(scope="module")
-def client(demo_dir):
-    return create_app(load_settings(demo_dir)).test_client()
+def demo_dir(demo_run):
+    return demo_run[0]
+
+
+@pytest.fixture(scope="module")
+def client(demo_run):
+    """Logged in through the login form with the demo login the demo printed."""
+    demo_dir, output = demo_run
+    name, password = re.search(r"log in as (\S+) / (\S+)", output).groups()
+    client = create_app(load_settings(demo_dir)).test_client()
+    token = form_csrf_token(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"name": name, "password": password, "csrf_token": token, "next": "/"})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return client
+
+
+def test_the_demo_user_is_staff_of_the_cluster_with_the_demo_roster(client):
+    user = client.get("/api/v1/session").get_json()["user"]
+    assert user == {"id": user["id"], "name": "demo", "cluster_id": "litek", "role": "staff"}
+    smes = client.get("/api/v1/smes").get_json()["smes"]
+    assert smes and all("fictional demo SME" in sme["name"] for sme in smes)
+    roster = client.get("/smes")
+    assert roster.status_code == 200 and 'name="csrf_token"' in roster.get_data(as_text=True)
 
 
 def applications(hit):
@@ -100,3 +123,20 @@ def test_demo_ships_the_fictional_roster_and_matches_it(demo_dir):
                        "--json", "--data-dir", str(demo_dir))
     top = json.loads(result.stdout)["matches"][0]
     assert top["organisation_id"] == "demo-acme-retina" and "A20" in top["applications"]
+
+
+def test_the_demo_clusters_member_directory_yields_its_members_as_candidates(demo_dir):
+    listed = json.loads(run_scout("candidates", "--json", "--data-dir", str(demo_dir)).stdout)["candidates"]
+    assert {candidate["id"] for candidate in listed} == {
+        "fuji-ish-endoscope-works", "kawa-spectro-devices", "yume-optical-components", "hikari-light-therapy-clinic"}
+    assert all(c["listed_by"][0]["id"] == "demo-sakura-cluster" for c in listed)
+    # The associates are demo organisations already: known, not proposed.
+    assert not any("Acme" in candidate["name"] for candidate in listed)
+
+
+def test_news_items_keep_their_dates_and_pages_their_publication_date(client):
+    results = client.get("/api/search?q=clearance&sort=published").get_json()["results"]
+    press_release = next(r for r in results if r["url"].endswith("/news/fda-clearance-ss1.html"))
+    assert press_release["published_date"] == "2024-03-04"
+    news = next(r for r in client.get("/api/search?q=news").get_json()["results"] if r["url"].endswith("/news/"))
+    assert "4 March 2024 —" in client.get(f"/api/page/{news['id']}").get_json()["text"]

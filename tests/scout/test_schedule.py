@@ -58,7 +58,7 @@ def test_cron_line_runs_the_chain_weekly_with_absolute_paths(tmp_path):
     assert (minute, hour, day_of_month, month, weekday) == ("30", "4", "*", "*", "0")
     data_dir = str(tmp_path / "data")
     assert (f"{SCOUT_EXE} crawl --all --data-dir {data_dir} && {SCOUT_EXE} process --data-dir {data_dir} "
-            f"&& {SCOUT_EXE} index --data-dir {data_dir}") in command
+            f"&& {SCOUT_EXE} index --data-dir {data_dir} && {SCOUT_EXE} discover --data-dir {data_dir}") in command
     assert command.endswith(f">> {data_dir}/weekly.log 2>&1")
 
 
@@ -68,7 +68,7 @@ def test_cron_line_quotes_spaces_and_escapes_percent(tmp_path):
     assert "100%" not in line  # an unescaped % would cut the command short
 
 
-def test_service_unit_runs_the_three_steps_in_order_and_stops_at_a_failure(tmp_path):
+def test_service_unit_runs_the_four_steps_in_order_and_stops_at_a_failure(tmp_path):
     unit = schedule.service_unit(make(tmp_path / "data"))
     assert "Type=oneshot" in unit  # oneshot: ExecStart= lines run in order, the first failure stops the rest
     exec_lines = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
@@ -77,6 +77,7 @@ def test_service_unit_runs_the_three_steps_in_order_and_stops_at_a_failure(tmp_p
         f"ExecStart={SCOUT_EXE} crawl --all --data-dir {data_dir}",
         f"ExecStart={SCOUT_EXE} process --data-dir {data_dir}",
         f"ExecStart={SCOUT_EXE} index --data-dir {data_dir}",
+        f"ExecStart={SCOUT_EXE} discover --data-dir {data_dir}",
     ]
 
 

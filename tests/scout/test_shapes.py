@@ -15,6 +15,7 @@ from search_app import create_app
 from store import Store, Tag, TRLRecord
 from taxonomy import APPLICATIONS, TRL_SCALE
 from tests.conftest import run_scout
+from tests.search_app.accounts import add_user, log_in
 from tests.search_app.search_app_fixtures import DEMO_PAGES, ORGANISATIONS, RETINA, store_pages
 
 ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -84,9 +85,11 @@ def page_ids(data_dir):
 
 @pytest.fixture(scope="module")
 def client(data_dir):
-    app = create_app(load_settings(data_dir, environ={}))
+    settings = load_settings(data_dir, environ={})
+    user = add_user(settings)
+    app = create_app(settings)
     app.testing = True
-    return app.test_client()
+    return log_in(app.test_client(), settings, user)
 
 
 def cli_json(*args: str):

@@ -1,4 +1,5 @@
-"""A tiny store and index in tmp_path, built through the real store and indexer APIs, and a test client."""
+"""A tiny store and index in tmp_path, built through the real store and indexer APIs, and test clients logged in
+as a staff user of the litek cluster (`user`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from scout.settings import load_settings
 from search_app import create_app
 from store import Store
 
+from .accounts import add_user, log_in
 from .search_app_fixtures import DEMO_PAGES, ORGANISATIONS, store_pages
 
 
@@ -27,14 +29,27 @@ def page_ids(settings):
 
 
 @pytest.fixture
-def client(settings, page_ids):
+def user(settings):
+    return add_user(settings)
+
+
+@pytest.fixture
+def app(settings, user):
     app = create_app(settings)
     app.testing = True
+    return app
+
+
+@pytest.fixture
+def anonymous_client(app, page_ids):
     return app.test_client()
 
 
 @pytest.fixture
-def client_without_index(settings):
-    app = create_app(settings)
-    app.testing = True
-    return app.test_client()
+def client(app, settings, user, page_ids):
+    return log_in(app.test_client(), settings, user)
+
+
+@pytest.fixture
+def client_without_index(app, settings, user):
+    return log_in(app.test_client(), settings, user)

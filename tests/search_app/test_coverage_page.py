@@ -10,6 +10,7 @@ from scout.settings import load_settings
 from search_app import create_app
 from store import FetchedPage, Store
 
+from .accounts import add_user, log_in
 from .search_app_fixtures import IMG_PAYLOAD, SCRIPT_PAYLOAD
 
 REGISTRY = parse_organisations([
@@ -32,10 +33,11 @@ def settings(tmp_path):
 
 @pytest.fixture
 def client(settings, monkeypatch):
+    user = add_user(settings)
     monkeypatch.setattr("scout.registry.load_registry", lambda: REGISTRY)
     app = create_app(settings)
     app.testing = True
-    return app.test_client()
+    return log_in(app.test_client(), settings, user)
 
 
 @pytest.fixture
@@ -83,7 +85,9 @@ def test_coverage_page_has_no_inline_script_or_style(client, crawled):
 def test_coverage_page_works_before_anything_was_crawled(client, settings):
     response = client.get("/coverage")
     assert response.status_code == 200 and "Kiwi Lasers" in response.get_data(as_text=True)
-    assert not settings.database_path.exists()  # a page view never creates a store
+    # The store holds only the logged-in user: no organisation has been crawled.
+    with Store.open(settings.database_path) as store:
+        assert store.organisations() == []
 
 
 def test_coverage_api_returns_the_report(client, crawled):
@@ -102,7 +106,8 @@ def test_navigation_links_to_coverage(client):
 
 
 def test_coverage_page_uses_the_packaged_registry_by_default(settings):
+    user = add_user(settings)
     app = create_app(settings)
     app.testing = True
-    html = app.test_client().get("/coverage").get_data(as_text=True)
+    html = log_in(app.test_client(), settings, user).get("/coverage").get_data(as_text=True)
     assert all(str(escape(org.name)) in html for org in load_registry())

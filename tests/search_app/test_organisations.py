@@ -72,9 +72,16 @@ def test_applications_count_pages_and_keep_the_best_evidence_and_the_highest_trl
     assert best_trl([_page(9)]) is None
 
 
+EARLIER = "2024-01-01T00:00:00+00:00"
+
+
 def _add_changed_page(settings):
     """A second crawl of Acme that finds one new page: it is what changed in Acme's last crawl."""
     with Store.open(settings.database_path) as store:
+        # Timestamps have whole seconds: date the first crawl a day earlier, or both crawls may share one second.
+        with store.transaction() as db:
+            db.execute("UPDATE pages SET first_seen_at = ?, last_changed_at = ?, fetched_at = ?", (EARLIER,) * 3)
+            db.execute("UPDATE crawl_runs SET started_at = ?, finished_at = ?", (EARLIER,) * 2)
         run_id = store.start_crawl_run(["acme-retina"])
         body = b"<html><title>FDA news</title><body>news</body></html>"
         store.record_fetch(run_id, FetchedPage(url="https://acme.example/news", final_url="https://acme.example/news",

@@ -7,9 +7,11 @@ import html
 import pytest
 from markupsafe import escape
 
-from search_app import CONTENT_SECURITY_POLICY
+from scout.settings import load_settings
+from search_app import CONTENT_SECURITY_POLICY, service
 from search_app.service import NO_INDEX_MESSAGE, STALE_INDEX_MESSAGE, TRL_LABELS, application_name
 
+from .accounts import add_user, log_in
 from .search_app_fixtures import HOSTILE, RETINA, SURGERY, UNRATED
 
 
@@ -309,6 +311,7 @@ def test_without_an_index_the_api_answers_503_and_the_page_explains(client_witho
 
 def test_an_index_naming_pages_the_store_lacks_is_503_not_500(client, settings):
     settings.database_path.unlink()
+    log_in(client, settings, add_user(settings))  # the new store's only record: the user
     api = client.get("/api/search?q=retinopathy")
     assert api.status_code == 503
     assert api.get_json()["error"] == {"code": "stale_index", "message": STALE_INDEX_MESSAGE, "parameter": None}
@@ -330,8 +333,11 @@ def test_head_and_post_on_html_routes_are_not_500(client):
     assert client.post("/page/1").status_code == 405
 
 
-def test_without_a_database_detail_is_404_and_stats_are_zero(client_without_index, settings):
-    assert client_without_index.get("/page/1").status_code == 404
+def test_without_a_database_detail_is_404_and_stats_are_zero(client_without_index, tmp_path):
+    assert client_without_index.get("/page/1").status_code == 404  # a store holding only the user
     stats = client_without_index.get("/api/stats").get_json()
     assert stats["pages"] == 0 and stats["index_exists"] is False
-    assert not settings.database_path.exists()  # reading must not create an empty store
+    # Without any store, reading must not create an empty one.
+    nowhere = load_settings(tmp_path / "nowhere", environ={})
+    assert service.page_detail(nowhere, 1) is None and service.stats(nowhere)["pages"] == 0
+    assert not nowhere.database_path.exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from werkzeug.datastructures import MultiDict
 
@@ -19,16 +21,22 @@ def test_defaults():
 
 
 def test_every_parameter_is_parsed_and_normalised():
-    query, filters, page, limit, _format, sort, group = parse(
+    search = parse(
         q="  oct  ", app=["a20", "A04", "A20", ""], trl_min="5", trl_max="9", country=["us", "DE"], type="Company",
-        lang="EN", org=["Acme-Retina", "site-127-0-0-1-8000"], sort="TRL", group="organisation", page="3",
-        limit="50", format="json")
-    assert query == "oct"
-    assert filters == SearchFilters(applications=("A20", "A04"), trl_min=5, trl_max=9, countries=("US", "DE"),
-                                    organisation_types=("company",), languages=("en",),
-                                    organisations=("acme-retina", "site-127-0-0-1-8000"))
-    assert page == 3 and limit == 50 and _format == "json"
-    assert sort == "trl" and group == "organisation"
+        lang="EN", org=["Acme-Retina", "site-127-0-0-1-8000"], published_after="2024-03-04", sort="TRL",
+        group="organisation", page="3", limit="50", format="json")
+    assert search.query == "oct"
+    assert search.filters == SearchFilters(applications=("A20", "A04"), trl_min=5, trl_max=9, countries=("US", "DE"),
+                                           organisation_types=("company",), languages=("en",),
+                                           organisations=("acme-retina", "site-127-0-0-1-8000"),
+                                           published_after=date(2024, 3, 4))
+    assert search.page == 3 and search.limit == 50 and search.format == "json"
+    assert search.sort == "trl" and search.group == "organisation"
+
+
+@pytest.mark.parametrize("sort", ["relevance", "trl", "date", "published", "Published"])
+def test_sort_is_one_validated_parameter(sort):
+    assert parse(sort=sort).sort == sort.lower()
 
 
 def test_empty_form_values_mean_any():

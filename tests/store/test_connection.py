@@ -1,4 +1,5 @@
 import sqlite3
+from importlib import resources
 
 import pytest
 
@@ -11,6 +12,22 @@ def test_new_store_is_migrated_to_latest_schema_in_wal_mode(tmp_path):
         assert store.schema_version >= 1
     connection = sqlite3.connect(path)
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_migrations_are_numbered_once_each_without_gaps_and_a_new_store_reaches_the_last(tmp_path):
+    names = sorted(entry.name for entry in resources.files("store.migrations").iterdir() if entry.name.endswith(".sql"))
+    versions = [int(name.split("_", 1)[0]) for name in names]
+    assert versions == list(range(1, len(versions) + 1)), names
+    assert [name for name in names if name.startswith(("0007_", "0008_", "0009_"))] == [
+        "0007_accounts.sql", "0008_rosters_shortlists.sql", "0009_candidates_dates.sql"]
+    with Store.open(tmp_path / "s.sqlite3") as store:
+        assert store.schema_version == versions[-1] == 9
+    connection = sqlite3.connect(tmp_path / "s.sqlite3")
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"users", "login_failures", "smes", "shortlists", "shortlist_items", "candidates",
+            "candidate_listings"} <= tables
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(pages)")}
+    assert {"published_date", "modified_date"} <= columns
 
 
 def test_reopening_does_not_reapply_migrations(tmp_path):
