@@ -57,7 +57,7 @@ def coverage_api():
 
 def openapi_document():
     service.check_parameters(request.args, ())
-    return jsonify(openapi.document())
+    return jsonify(openapi.document(current_app.config["SESSION_COOKIE_NAME"]))
 
 
 # Signed, so that /pages/-1 reaches the view and gets the same clear 404 as any other id without a page.

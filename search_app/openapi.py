@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from indexer.index.fulltext import SORTS
 from scout.registry import COUNTRY_CODES, LANGUAGE_CODES, MARKETS, TYPES
-from search_app import service
+from search_app import access, service
+from search_app.auth_views import CSRF_HEADER
 from store.clusters import SHORTLIST_STATUSES
 from taxonomy import APPLICATIONS
 
@@ -58,6 +60,7 @@ TIMESTAMP = {"type": ["string", "null"], "format": "date-time",
              "description": "ISO 8601 in UTC with its offset, e.g. 2024-05-01T12:34:56+00:00"}
 APPLICATION_ID = {"type": "string", "enum": sorted(APPLICATIONS), "description": "a LASER-GO application (A01-A35)"}
 COUNT = {"type": "integer", "minimum": 0}
+STATED_DATE = {"type": ["string", "null"], "format": "date", "description": "YYYY-MM-DD as the page states it"}
 
 # -- the shapes of scout/shapes.py --------------------------------------------------------------------
 
@@ -79,11 +82,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "PageSummary": obj({
         "id": INTEGER, "url": STRING, "final_url": STRING, "title": nullable(STRING),
         "organisation": nullable(ref("Organisation")), "language": nullable(STRING), "fetched_at": TIMESTAMP,
+        "published_date": STATED_DATE, "modified_date": STATED_DATE,
         "tags": array(ref("Tag")), "trl": nullable(ref("TRL")), "score": NUMBER,
         "snippet": {**STRING, "description": "plain text"}}, "A page as a search result."),
     "Page": obj({
         "id": INTEGER, "url": STRING, "final_url": STRING, "title": nullable(STRING),
         "organisation": nullable(ref("Organisation")), "language": nullable(STRING), "fetched_at": TIMESTAMP,
+        "published_date": STATED_DATE, "modified_date": STATED_DATE,
         "tags": array(ref("Tag")), "trl": nullable(ref("TRL")),
         "first_seen_at": TIMESTAMP, "last_changed_at": TIMESTAMP, "gone_at": TIMESTAMP,
         "http_status": nullable(INTEGER), "content_type": nullable(STRING), "content_hash": nullable(STRING),
@@ -147,6 +152,15 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                                     "language": nullable(STRING), "genre": nullable(STRING),
                                     "tags": array(APPLICATION_ID), "trl": nullable(ref("TRL")),
                                     "last_changed_at": TIMESTAMP}))})]},
+    "User": obj({"id": INTEGER, "name": STRING,
+                 "cluster_id": {**nullable(STRING), "description": "a partner cluster's registry id"},
+                 "role": {"type": "string", "enum": list(access.ROLES)}}),
+    "Candidate": obj({
+        "id": STRING, "name": STRING, "website": nullable(STRING), "country": nullable(STRING),
+        "applications": array(APPLICATION_ID),
+        "evidence": {**array(obj({"url": STRING, "text": STRING})), "description": "each listing entry naming it"},
+        "listed_by": array(ref("Organisation"))},
+        "An organisation found on listing pages, waiting for a scout's decision."),
     "SME": obj({
         "id": INTEGER, "name": STRING, "website": nullable(STRING), "country": nullable(STRING),
         "capabilities": STRING,
@@ -252,8 +266,11 @@ SEARCH_FILTERS = (
     Parameter("lang", "ISO 639-1 language code", _ids(LANGUAGE_CODES), repeatable=True),
     Parameter("org", "organisation id", {"type": "string", "pattern": service.ORGANISATION_ID_PATTERN.pattern},
               repeatable=True),
-    Parameter("sort", "relevance; trl: highest first, unknown last; date: last changed, newest first",
-              {"type": "string", "enum": ["relevance", "trl", "date"], "default": "relevance"}),
+    Parameter("published_after", "pages stating a publication date on or after this day",
+              {"type": "string", "format": "date"}),
+    Parameter("sort", "relevance; trl: highest first, unknown last; date: last changed, newest first; "
+                      "published: the publication date a page states, newest first, undated last",
+              {"type": "string", "enum": list(SORTS), "default": "relevance"}),
     Parameter("group", "organisation: one entry per organisation with its best pages",
               {"type": "string", "enum": list(service.GROUPINGS)}),
 )
@@ -274,6 +291,8 @@ def _path_id(name: str, what: str, schema: dict[str, Any]) -> Parameter:
 OPERATIONS: tuple[Operation, ...] = (
     Operation("get", "/api/v1/openapi.json", "openapi", "This document", "meta", "OpenAPIDocument",
               description="The OpenAPI 3.1 document of /api/v1."),
+    Operation("get", "/api/v1/session", "session", "Who is logged in, and the CSRF token", "meta", "Session",
+              description=f"Send csrf_token as the {CSRF_HEADER} header with every POST, PUT, PATCH and DELETE."),
     Operation("get", "/api/v1/search", "search", "Search the index", "index", "SearchResults",
               SEARCH_FILTERS + PAGING, NO_INDEX,
               "Full text (BM25F) fused with MiniLM similarity; facets count the whole result set. A page past "
@@ -291,6 +310,10 @@ OPERATIONS: tuple[Operation, ...] = (
               "organisations", "OrganisationProfile",
               (_path_id("organisation_id", "registry id or an ad-hoc site's host name", STRING),),
               {404: "no organisation has this id"}),
+    Operation("get", "/api/v1/candidates", "candidates", "Organisations found on listing pages, for review",
+              "organisations", "CandidateList", (
+                  Parameter("market", "registry market", _ids(MARKETS)),
+                  Parameter("app", "application id", APPLICATION_ID))),
     Operation("get", "/api/v1/smes", "smes", "The cluster's SME roster", "clusters", "SMEList",
               errors={**CLUSTER_ONLY, **NO_STORE}),
     Operation("get", "/api/v1/smes/{sme_id}", "sme", "One SME of the cluster's roster", "clusters", "SME",
@@ -325,12 +348,15 @@ SCHEMAS.update({
     "MatchList": obj({"for": {"type": "string", "enum": ["sme", "organisation", "page"]},
                       "matches": array(ref("Match"))}),
     "ShortlistList": obj({"shortlists": array(ref("Shortlist"))}),
+    "CandidateList": obj({"candidates": array(ref("Candidate"))}),
+    "Session": obj({"user": nullable(ref("User")), "csrf_token": STRING}),
 })
 
 
 @cache
-def document() -> dict[str, Any]:
-    """The OpenAPI document (built once; callers must not change it)."""
+def document(session_cookie: str) -> dict[str, Any]:
+    """The OpenAPI document, for an app whose session cookie has this name (built once; callers must not change
+    it)."""
     paths: dict[str, dict[str, Any]] = {}
     for operation in OPERATIONS:
         paths.setdefault(operation.path, {})[operation.method] = operation.spec()
@@ -343,5 +369,8 @@ def document() -> dict[str, Any]:
                                 "matches and shortlists are visible only to its own users. The same JSON "
                                 "shapes as `scout ... --json`."},
         "paths": paths,
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": SCHEMAS, "securitySchemes": {
+            "session": {"type": "apiKey", "in": "cookie", "name": session_cookie,
+                        "description": "the session cookie that POST /login sets"}}},
+        "security": [{"session": []}],
     }
