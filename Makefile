@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test install clean
+.PHONY: demo test install clean chromium
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,15 @@ install: $(INSTALLED)
 demo: $(INSTALLED)
 	$(BIN)/scout demo
 
-test: $(INSTALLED)
+test: $(INSTALLED) chromium
 	$(BIN)/python -m pytest
+
+# The browser test drives Debian's chromium (Playwright cannot download its own browsers here). Best effort:
+# where apt-get is absent or fails, nothing stops and the browser test skips with the reason.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 \
+	  && { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1; } \
+	  || echo "chromium could not be installed with apt-get: the browser test will skip"
 
 clean:
 	rm -rf $(VENV) var

@@ -13,11 +13,12 @@ from werkzeug.exceptions import HTTPException
 from scout import shapes
 from scout.settings import Settings
 from search_app import auth_views, links, service
+from search_app.api_v1 import api_v1, deprecated_api
 from search_app.candidate_views import candidate_api, candidate_web
 from search_app.cluster_views import cluster_api, cluster_web
 from search_app.org_views import organisation_api, organisation_web
 from search_app.service import NO_INDEX_MESSAGE, STALE_INDEX_MESSAGE, IndexMissingError, RequestError, StaleIndexError
-from search_app.views import api, web
+from search_app.views import web
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
                            "frame-ancestors 'none'; form-action 'self'")
@@ -52,7 +53,8 @@ def create_app(settings: Settings) -> Flask:
 
     auth_views.install(app)  # first: every other route needs a logged-in user and a CSRF token to change things
     app.register_blueprint(web)
-    app.register_blueprint(api)
+    app.register_blueprint(api_v1)
+    app.register_blueprint(deprecated_api)
     app.register_blueprint(organisation_web)
     app.register_blueprint(organisation_api)
     app.register_blueprint(cluster_web)

@@ -1,19 +1,18 @@
 """Routes. Each view checks its arguments, makes one service call, then renders HTML or returns JSON.
 
 A RequestError (a bad parameter) or a missing index raised here is answered by the app's error handlers
-(search_app/__init__.py): JSON under /api/, an error page elsewhere.
+(search_app/__init__.py): JSON under /api/, an error page elsewhere. The index's JSON routes are in api_v1.py.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
-from scout import shapes
 from search_app import links, service
+from search_app.api_v1 import search_api
 from search_app.service import NO_INDEX_MESSAGE, IndexMissingError, RequestError
 
 web = Blueprint("web", __name__)
-api = Blueprint("api", __name__, url_prefix="/api")
 
 
 def _settings():
@@ -67,35 +66,3 @@ def page_view(page_id: int):
 def coverage_page():
     service.check_parameters(request.args, ())
     return render_template("coverage.html", report=service.coverage(_settings()))
-
-
-# -- JSON ---------------------------------------------------------------------------------------------
-
-
-@api.get("/search")
-def search_api():
-    search = service.parse_search_request(request.args)
-    results = service.run_search(_settings(), search.query, search.filters, search.page, search.limit,
-                                 search.sort, search.group)
-    return jsonify(service.search_json(_settings(), results, search.page, search.limit))
-
-
-@api.get("/page/<int(signed=True):page_id>")
-def page_api(page_id: int):
-    service.check_parameters(request.args, ())
-    page = service.page_detail(_settings(), page_id)
-    if page is None:
-        abort(404, description=f"there is no page with id {page_id}")
-    return jsonify(shapes.page(page))
-
-
-@api.get("/stats")
-def stats_api():
-    service.check_parameters(request.args, ())
-    return jsonify(service.stats(_settings()))
-
-
-@api.get("/coverage")
-def coverage_api():
-    service.check_parameters(request.args, ())
-    return jsonify(service.coverage(_settings()))
