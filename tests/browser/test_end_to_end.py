@@ -73,6 +73,14 @@ def test_search_profile_match_shortlist_and_xlsx_export(tmp_path):
         item = page.locator("li.shortlist-item")
         assert item.count() == 1 and f"for {SME}" in item.inner_text()
 
+        # On a 390 px phone, the grouped results fit the screen: nothing scrolls sideways.
+        phone = page.context.new_page()
+        phone.set_viewport_size({"width": 390, "height": 844})
+        phone.goto(f"{demo.base_url}/?q=optical+coherence+tomography&country=US&group=organisation")
+        assert phone.locator("ol.groups > li.group").count() >= 1
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        phone.close()
+
         # The shortlist's XLSX, through the page's export link.
         with page.expect_download() as download_info:
             page.get_by_role("link", name="XLSX").click()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -194,3 +195,9 @@ def test_downloads_are_the_documented_media_types(cluster, path):
     assert response.status_code == 200
     template = path.split("?")[0].replace("{id}", "{shortlist_id}")
     assert response.mimetype in DOCUMENT["paths"][template]["get"]["responses"]["200"]["content"]
+
+
+def test_the_readme_names_every_documented_route():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for path in DOCUMENT["paths"]:
+        assert re.sub(r"{\w+}", "ID", path) in readme, path
