@@ -1,9 +1,10 @@
 """The index's JSON routes under /api/v1 (search, pages, stats, coverage, the OpenAPI document), and the
 deprecated /api/ routes they succeed.
 
-The other /api/v1 routes live beside their HTML views (org_views.py, cluster_views.py); openapi.py
-describes them all. The old /api/ routes answer the same JSON through the same view functions for one
-more release, marked deprecated (RFC 9745 `Deprecation`, RFC 8594 `Link: rel="successor-version"`).
+The other /api/v1 routes live beside their HTML views (org_views, cluster_views, candidate_views,
+auth_views); openapi.py describes them all. The old /api/ routes answer the same JSON through the same
+view functions for one more release, marked deprecated (RFC 9745 `Deprecation`) with a link to their
+successor (RFC 5829 `successor-version`).
 """
 
 from __future__ import annotations
