@@ -52,14 +52,17 @@ def _matrix(rows: list[dict[str, float]], names: list[str]) -> np.ndarray:
     return np.array([[row.get(name, 0.0) for name in names] for row in rows], dtype=np.float64)
 
 
-def _fit(x: np.ndarray, y: np.ndarray, c: float):
+def _fit(x: np.ndarray, y: np.ndarray, c: float = 1.0, *, balanced: bool = False):
+    """Standardise the features (constant ones kept as they are), then fit a logistic model.
+
+    ``balanced`` weighs classes inversely to their frequency (genres and TRL levels are uneven)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
     scaler = StandardScaler().fit(x)
     scaler.scale_[scaler.scale_ == 0] = 1.0
-    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(scaler.transform(x), y)
-    return scaler, model
+    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced" if balanced else None)
+    return scaler, model.fit(scaler.transform(x), y)
 
 
 def _out_of_fold(x: np.ndarray, y: np.ndarray, c: float) -> np.ndarray:
@@ -70,7 +73,7 @@ def _out_of_fold(x: np.ndarray, y: np.ndarray, c: float) -> np.ndarray:
     result = np.zeros((len(y), len(classes)))
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
     for train, held in folds.split(x, y):
-        scaler, model = _fit(x[train], y[train], c)
+        scaler, model = _fit(x[train], y[train], c, balanced=True)
         columns = [list(classes).index(k) for k in model.classes_]
         result[np.ix_(held, columns)] = model.predict_proba(scaler.transform(x[held]))
     return result
@@ -153,10 +156,10 @@ def train(rows: list[dict], log=print) -> dict:
         f"within ±1 {within:.3f}, exact {exact:.3f}, ECE {ece:.3f}; abstain below {abstain_below} "
         f"({1 - kept.mean():.1%} abstained, within ±1 of the rest {correct[kept].mean():.3f})")
 
-    genre_scaler, genre_model = _fit(x_all, genres, best_genre)
+    genre_scaler, genre_model = _fit(x_all, genres, best_genre, balanced=True)
     genre_in_sample = genre_model.predict_proba(genre_scaler.transform(x_all))
     # The TRL model learns from out-of-fold genre probabilities: the ones it will see on unseen pages.
-    trl_scaler, trl_model = _fit(np.hstack([x_all, genre_oof])[with_trl], levels, best_trl)
+    trl_scaler, trl_model = _fit(np.hstack([x_all, genre_oof])[with_trl], levels, best_trl, balanced=True)
     del genre_in_sample
     spec = {
         "genre": _spec(genre_scaler, genre_model, base_names),
@@ -198,19 +201,7 @@ def _micro_f1(predicted: np.ndarray, gold: np.ndarray) -> tuple[float, float, fl
     return (2 * precision * recall / (precision + recall) if precision + recall else 0.0), precision, recall
 
 
-def _fit_binary(x: np.ndarray, y: np.ndarray, c: float = 1.0):
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
-
-    scaler = StandardScaler().fit(x)
-    scaler.scale_[scaler.scale_ == 0] = 1.0
-    return scaler, LogisticRegression(C=c, max_iter=5000).fit(scaler.transform(x), y)
-
-
 def train_tagging(rows: list[dict], log=print) -> dict:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
-
     from indexer.analysis.analyser import TextAnalyser
 
     analyser = TextAnalyser()
@@ -227,10 +218,7 @@ def train_tagging(rows: list[dict], log=print) -> dict:
             features[i] = candidate_features(pages[i], analyser.space, centroids, apps)
 
     def fit(rows_in: np.ndarray, c: float):
-        x = features[rows_in].reshape(-1, len(TAG_FEATURES))
-        scaler = StandardScaler().fit(x)
-        scaler.scale_[scaler.scale_ == 0] = 1.0
-        return scaler, LogisticRegression(C=c, max_iter=5000).fit(scaler.transform(x), gold[rows_in].ravel())
+        return _fit(features[rows_in].reshape(-1, len(TAG_FEATURES)), gold[rows_in].ravel(), c)
 
     def out_of_fold(c: float) -> np.ndarray:
         result = np.zeros(gold.shape)
@@ -249,7 +237,7 @@ def train_tagging(rows: list[dict], log=print) -> dict:
         x = np.array([page_features(pages[i], fold_centroids[folds[i]], probabilities[i]) for i in range(len(rows))])
         result = np.zeros(len(rows))
         for fold in range(FOLDS):
-            scaler, model = _fit_binary(x[folds != fold], about_any[folds != fold])
+            scaler, model = _fit(x[folds != fold], about_any[folds != fold])
             result[folds == fold] = model.predict_proba(scaler.transform(x[folds == fold]))[:, 1]
         return result
 
@@ -275,7 +263,7 @@ def train_tagging(rows: list[dict], log=print) -> dict:
         f"{np.mean(per_app_f1):.3f}, negatives tagged {predicted[negatives].any(axis=1).mean():.1%}")
     # The gate learns from out-of-fold candidate probabilities: the ones it will see on unseen pages.
     gate_x = np.array([page_features(pages[i], fold_centroids[folds[i]], oof[i]) for i in range(len(rows))])
-    gate_scaler, gate_model = _fit_binary(gate_x, about_any)
+    gate_scaler, gate_model = _fit(gate_x, about_any)
     scaler, model = fit(np.ones(len(rows), dtype=bool), c)
     spec = {"applications": apps, "features": list(TAG_FEATURES),
             "centroids": np.round(_centroids(openings, gold), 6).tolist(),
