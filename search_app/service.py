@@ -8,7 +8,6 @@ can never disagree: all validate through `retrieval.requests.parse_search_reques
 from __future__ import annotations
 
 import functools
-import math
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping, NamedTuple
 
@@ -21,6 +20,7 @@ from retrieval.requests import (
     MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, PAGE_SIZE, RequestError, SearchRequest, check_parameters,
     choices,
 )
+from retrieval import results_json
 from retrieval.results import SearchResults, Segment, snippet_text
 from retrieval.service import STALE_INDEX_MESSAGE, Searcher, StaleIndexError
 from scout import shapes
@@ -75,33 +75,17 @@ def run_search(searcher: Searcher, search: SearchRequest) -> SearchResults:
 
 def result_page_count(results: SearchResults, limit: int = PAGE_SIZE) -> int:
     """Pages of results (of organisations, when grouped) that can be asked for."""
-    return page_count(results.total_groups if results.groups is not None else results.total, limit)
+    return results_json.result_page_count(results, limit)
 
 
 def page_count(total: int, limit: int = PAGE_SIZE) -> int:
     """Pages of `limit` results that can be asked for (0 when there are no results)."""
-    return min(MAX_PAGE, math.ceil(total / limit))
+    return results_json.page_count(total, limit)
 
 
 def search_json(results: SearchResults, page: int, limit: int) -> dict[str, Any]:
-    """The results as JSON (scout.shapes), each hit shaped from the store record the search read."""
-    def summary(hit):
-        return shapes.page_summary(hit.page, hit.score, snippet_text(hit.snippets))
-
-    groups = None
-    if results.groups is not None:
-        pages_per_organisation = dict(results.facets.get("organisation_id", ()))
-        groups = [shapes.result_group(summary(group[0])["organisation"],
-                                      pages_per_organisation.get(group[0].organisation_id, len(group)),
-                                      [summary(hit) for hit in group])
-                  for group in results.groups]
-    shaped = shapes.search_results(results.query, results.total, page, limit, result_page_count(results, limit),
-                                   [summary(hit) for hit in results.hits], results.facets, groups,
-                                   results.total_groups if groups is not None else None)
-    shaped.update(mode=results.mode, reading=results.reading,
-                  applications_by_area={area: [{"value": value, "count": count} for value, count in counts]
-                                        for area, counts in results.applications_by_area.items()})
-    return shaped
+    """The results as JSON (scout.shapes): the same function `scout search --json` prints with."""
+    return results_json.search_json(results, page, limit)
 
 
 class ResultCharts(NamedTuple):
