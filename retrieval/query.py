@@ -133,9 +133,10 @@ _FIELD_LIKE = {"url": None, "title": None, "text": None, "page_id": None, "id": 
                "date": "since", "changed": "since"}
 _FILTER_LIST = ", ".join(f"{name}:" for name in FILTERS)
 _ORG_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_APPLICATION = re.compile(r"a(\d{1,2})")
-_TRL = re.compile(r"(?P<op>>=|<=|>|<)?(?P<low>\d+)(?:-(?P<high>\d+))?")
+# ASCII digits only: int() and fromisoformat() would read other scripts' digits differently or not at all.
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_APPLICATION = re.compile(r"a(\d{1,2})", re.ASCII)
+_TRL = re.compile(r"(?P<op>>=|<=|>|<)?(?P<low>\d+)(?:-(?P<high>\d+))?", re.ASCII)
 
 
 class QueryError(ValueError):
@@ -384,9 +385,12 @@ def _trl(token: _Token) -> Range:
         raise invalid()
     operator = match.group("op") or ""
     low, high = {">=": (low, 9), ">": (low + 1, 9), "<=": (1, high), "<": (1, high - 1)}.get(operator, (low, high))
+    if low > high and not operator:
+        raise QueryError(f"trl:{token.text} at {_at(token.position)} is an empty range: write the lower level "
+                         f"first (trl:{high}-{low})", token.position)
     if low > high:
-        raise QueryError(f'trl:{token.text} at {_at(token.position)} matches no level (TRL runs from 1 to 9; '
-                         f"write the lower level first, e.g. trl:4-6)", token.value_position)
+        raise QueryError(f"trl:{token.text} at {_at(token.position)} matches no level (TRL runs from 1 to 9)",
+                         token.position)
     return Range("trl", low, high)
 
 
@@ -497,7 +501,8 @@ class _Parser:
             return Phrase(words)
         if token.kind == "filter":
             return _filter(token, self.last_crawl)
-        # "(": the only other token and_expr hands to unary
+        if token.kind == ")":  # a query can only start with one when nothing opened it
+            raise QueryError(f'unmatched ")" at {_at(token.position)}: no "(" opens it', token.position)
         self.check_depth(token, depth + 1)
         following = self.peek()
         if following is not None and following.kind == ")":
