@@ -231,8 +231,8 @@ def test_unknown_filters_are_errors_listing_the_filters(text, position, start, h
     ("lang:japanese", 5, 'lang: unknown language "japanese" (ISO 639-1, two letters, e.g. ja)', ""),
     ("org:a/b", 4, 'org: "a/b" is not an organisation id', ""),
     ("org:-abc", 4, 'org: "-abc" is not an organisation id', ""),
-    ("since:2026-02-30", 6, 'since: expects a date, YYYY-MM-DD or last-crawl (e.g. since:2026-01-01), '
-                            'not "2026-02-30" at character 7', ""),
+    ("since:2026-02-30", 6, ('since: expects a date, YYYY-MM-DD or last-crawl (e.g. since:2026-01-01), '
+                             'not "2026-02-30" at character 7'), ""),
     ("since:yesterday", 6, "since: expects a date", ""),
     ("published:last-crawl", 10, "published: expects a date, YYYY-MM-DD (e.g. published:2026-01-01)", ""),
 ])
