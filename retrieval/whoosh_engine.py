@@ -276,6 +276,9 @@ class FacetColumns:
 def _read_columns(reader) -> FacetColumns:
     size = reader.doc_count_all()
     columns = FacetColumns(size)
+    if size == 0:  # an EmptyReader has no columns to read
+        columns.seal()
+        return columns
     columns.page_ids = _numeric_column(reader, "page_id", size)
     for name in q.MATCH_FIELDS:
         for value in reader.lexicon(name) if name in reader.schema else ():
