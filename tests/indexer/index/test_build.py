@@ -123,7 +123,7 @@ def test_a_stored_page_becomes_what_the_engine_indexes(settings):
     assert (indexed.page_id, indexed.url, indexed.title) == (page_id, "https://acme.example/page-0", "Retina page 0")
     assert (indexed.organisation, indexed.organisation_id, indexed.country, indexed.market,
             indexed.organisation_type) == ("Acme Retina", "acme", "US", "usa", "company")
-    assert indexed.applications == ("A20",) and "diagnostics" in indexed.areas
+    assert indexed.applications == ("A20",) and indexed.areas == ("diagnostics_imaging",)
     assert "coherence" in indexed.application_names.lower()
     assert (indexed.trl, indexed.language) == (7, "en")
     assert isinstance(indexed.fetched_at, datetime) and indexed.fetched_at.tzinfo is None
