@@ -47,7 +47,6 @@ class StaleIndexError(RuntimeError):
 class _Opened:
     location: IndexLocation
     engine: SearchEngine
-    vectors: Any = None  # retrieval.vectors.VectorStore, opened on the first semantic search
 
 
 @dataclass
@@ -103,12 +102,10 @@ class Searcher:
             return self._opened
 
     def _vectors(self, opened: _Opened):
-        with self._lock:
-            if opened.vectors is None:
-                from retrieval.vectors import VectorStore
+        from retrieval.vectors import VectorStore
 
-                opened.vectors = VectorStore.shared(opened.location.vectors_dir)
-            return opened.vectors
+        # The process's one reader of this directory: mapped once, remapped only after a writer's commit.
+        return VectorStore.shared(opened.location.vectors_dir)
 
     def _query_vector(self, text: str):
         if self._embed is None:
