@@ -75,14 +75,18 @@ class Searcher:
     def search(self, request: SearchRequest, *, today: date | None = None) -> SearchResults:
         """One page of results for `request`; raises IndexMissingError before `scout index` ran and
         StaleIndexError when the index names pages the store lacks."""
-        opened = self._current()
-        try:
-            return self._search(opened, request, today or datetime.now(timezone.utc).date())
-        except Exception:
-            # The writer removes an old generation after switching: follow the switch and try once more.
-            if current_index(self.index_dir).generation == opened.location.generation:
-                raise
-            return self._search(self._current(), request, today or datetime.now(timezone.utc).date())
+        today = today or datetime.now(timezone.utc).date()
+        # One search at a time: an engine's searcher is not safe to share between threads, and on two cores
+        # parallel pure-Python searches would only take turns for the interpreter anyway.
+        with self._lock:
+            opened = self._current()
+            try:
+                return self._search(opened, request, today)
+            except Exception:
+                # The writer removes an old generation after switching: follow the switch and try once more.
+                if current_index(self.index_dir).generation == opened.location.generation:
+                    raise
+                return self._search(self._current(), request, today)
 
     def close(self) -> None:
         with self._lock:
@@ -93,13 +97,13 @@ class Searcher:
     # -- opening ----------------------------------------------------------------------------------------
 
     def _current(self) -> _Opened:
+        """The current generation's engine, reopened only when CURRENT names another one (caller holds _lock)."""
         location = current_index(self.index_dir)
-        with self._lock:
-            if self._opened is None or self._opened.location != location:
-                if self._opened is not None:
-                    self._opened.engine.close()
-                self._opened = _Opened(location, open_engine(location.backend, location.engine_dir))
-            return self._opened
+        if self._opened is None or self._opened.location != location:
+            if self._opened is not None:
+                self._opened.engine.close()
+            self._opened = _Opened(location, open_engine(location.backend, location.engine_dir))
+        return self._opened
 
     def _vectors(self, opened: _Opened):
         from retrieval.vectors import VectorStore

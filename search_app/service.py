@@ -14,15 +14,11 @@ from typing import Any, Iterable, Mapping, NamedTuple
 from babel import Locale
 
 from retrieval import requests as search_requests
-from retrieval.engine import SORTS, IndexMissingError
-from retrieval.layout import current_index
-from retrieval.requests import (
-    MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, PAGE_SIZE, RequestError, SearchRequest, check_parameters,
-    choices,
-)
 from retrieval import results_json
-from retrieval.results import SearchResults, Segment, snippet_text
-from retrieval.service import STALE_INDEX_MESSAGE, Searcher, StaleIndexError
+from retrieval.layout import current_index
+from retrieval.requests import PAGE_SIZE, SearchRequest, choices
+from retrieval.results import SearchResults
+from retrieval.service import Searcher
 from scout import shapes
 from scout.registry import COUNTRY_CODES, MARKETS, TYPES
 from scout.settings import Settings
@@ -30,10 +26,10 @@ from search_app import charts
 from store import PageView, Store
 from taxonomy import APPLICATIONS, TRL_SCALE
 
-__all__ = [  # re-exported for the views, which reach the search service through this module only
-    "MAX_PAGE", "MAX_PAGE_SIZE", "MAX_QUERY_LENGTH", "PAGE_SIZE", "SORTS", "IndexMissingError", "RequestError",
-    "SearchRequest", "SearchResults", "Segment", "StaleIndexError", "check_parameters", "snippet_text",
-]
+# Re-exported: the views and other routes reach the search service's names through this module.
+from retrieval.engine import IndexMissingError  # noqa: E402,F401
+from retrieval.requests import MAX_PAGE, MAX_PAGE_SIZE, RequestError, check_parameters  # noqa: E402,F401
+from retrieval.service import STALE_INDEX_MESSAGE, StaleIndexError  # noqa: E402,F401
 
 # SQLite row ids are signed 64-bit; a larger number in a URL cannot name a page (and would overflow the driver).
 MAX_PAGE_ID = 2**63 - 1

@@ -5,11 +5,10 @@ and through the app: `oct NOT retina` end to end, the help page, hostile text, a
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -134,6 +133,42 @@ def test_a_query_without_positive_words_runs_as_bm25(built, searcher):
     assert results.mode == "bm25"
     assert set(names(built, results)) == {"oct-skin", "cornea-laser", "seoul-clinic", "oximetry"}
     assert search(searcher, "", mode="vectors", country="DE").total == 3
+
+
+def test_hits_carry_the_stores_record_and_application_names_are_searchable(built, searcher):
+    results = search(searcher, "coherence", mode="bm25")
+    # Neither page says "coherence": both are tagged A20, Optical coherence tomography.
+    assert sorted(names(built, results)) == ["oct-retina", "oct-skin"]
+    top = next(hit for hit in results.hits if hit.page_id == built[1]["oct-retina"])
+    assert (top.title, top.applications, top.trl, top.country, top.organisation, top.organisation_id) == (
+        "Retina OCT scanner", ["A20"], 9, "US", "Acme Optics", "acme")
+    assert top.url == "https://acme.example/oct-retina" and top.page.text == PAGES["oct-retina"][2]
+
+
+def test_the_real_model_finds_a_page_that_shares_no_word_with_the_query(tmp_path):
+    """The one test that loads MiniLM (~10 s): the semantic side works with real embeddings, not only the fake."""
+    from indexer.index.build import build_index
+
+    settings = load_settings(tmp_path / "data", environ={})
+    texts = {"oct": "Swept-source optical coherence tomography for imaging the retina.",
+             "laser": "Fibre-coupled diode laser modules for industrial OEMs.",
+             "about": "We are a research institute in Montreal with a canteen."}
+    with Store.open(settings.database_path) as store:
+        store.upsert_organisations(ORGANISATIONS[:1])
+        run = store.start_crawl_run(["acme"])
+        for name, text in texts.items():
+            url = f"https://acme.example/{name}"
+            store.record_fetch(run, FetchedPage(url, url, "acme", 200, "text/html", text.encode(), encoding="utf-8"))
+            store.save_processed(ProcessedPage(store.page_id_for_url(url), name, text, "en", sha256_hex(text.encode())))
+        store.finish_crawl_run(run)
+        build_index(store, settings.index_dir, "whoosh")
+    searcher = Searcher(settings.index_dir, settings.database_path)
+    query = "ophthalmic eye scanner"  # shares no word with the OCT page
+    assert search(searcher, query, mode="bm25").total == 0
+    hybrid = search(searcher, query, mode="hybrid")
+    assert hybrid.hits and hybrid.hits[0].url == "https://acme.example/oct"
+    assert hybrid.total < len(texts), "unrelated pages stay below the similarity floor"
+    searcher.close()
 
 
 def test_reciprocal_rank_fusion_rewards_agreement():

@@ -12,7 +12,7 @@ from openapi_spec_validator import validate
 
 from retrieval.requests import SEARCH_PARAMETERS
 from scout.settings import load_settings
-from search_app import create_app, openapi, service, shortlists
+from search_app import create_app, openapi, shortlists
 from store import Store
 from tests.search_index import build_search_index
 
