@@ -137,8 +137,7 @@ class Searcher:
                 raise StaleIndexError(STALE_INDEX_MESSAGE)
             return self._results(opened, request, ranked, [], [], 0, {}, None, today)
         with Store.open(self.database_path, read_only=True) as store:
-            run = store.last_crawl_run()
-            last_crawl = datetime.fromisoformat(run["started_at"]).date() if run and run.get("started_at") else None
+            last_crawl = _started_day(store.last_crawl_run())
             if grouped:
                 groups = _grouped(ranked.ranking, ranked.organisation_of)
                 total_groups = len(groups)
@@ -222,6 +221,18 @@ class Searcher:
         organisation_of = _organisations(hits)
         return _Ranked(found.total, ranking, found, set_node, {hit.page_id: (hit.start, hit.end) for hit in nearest},
                        organisation_of, "hybrid")
+
+
+def last_crawl_day(database_path: Path) -> date | None:
+    """The day (UTC) the last crawl started: what since:last-crawl means and freshness counts from."""
+    if not database_path.is_file():
+        return None
+    with Store.open(database_path, read_only=True) as store:
+        return _started_day(store.last_crawl_run())
+
+
+def _started_day(run: dict | None) -> date | None:
+    return datetime.fromisoformat(run["started_at"]).date() if run and run.get("started_at") else None
 
 
 # Grouping a vectors-only search needs its whole result set; beyond this many, neighbours are far off topic.

@@ -8,7 +8,6 @@ can never disagree: all validate through `retrieval.requests.parse_search_reques
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime
 from typing import Any, Iterable, Mapping, NamedTuple
 
 from babel import Locale
@@ -18,7 +17,7 @@ from retrieval import results_json
 from retrieval.layout import current_index
 from retrieval.requests import PAGE_SIZE, SearchRequest, choices
 from retrieval.results import SearchResults
-from retrieval.service import Searcher
+from retrieval.service import Searcher, last_crawl_day
 from scout import shapes
 from scout.registry import COUNTRY_CODES, MARKETS, TYPES
 from scout.settings import Settings
@@ -49,16 +48,8 @@ TRL_DEFINITIONS = {level: info.definition for level, info in sorted(TRL_SCALE.it
 def parse_search_request(settings: Settings, args: Mapping[str, list[str]],
                          formats: tuple[str, ...] = ("json",)) -> SearchRequest:
     """The request's search parameters validated (retrieval.requests); raises RequestError naming the bad one."""
-    return search_requests.parse_search_request(args, last_crawl=last_crawl_day(settings), formats=formats)
-
-
-def last_crawl_day(settings: Settings) -> date | None:
-    """The day (UTC) the last crawl started: what since=last-crawl and the freshness facet count from."""
-    if not settings.database_path.is_file():
-        return None
-    with Store.open(settings.database_path, read_only=True) as store:
-        run = store.last_crawl_run()
-    return datetime.fromisoformat(run["started_at"]).date() if run and run.get("started_at") else None
+    return search_requests.parse_search_request(args, last_crawl=last_crawl_day(settings.database_path),
+                                                formats=formats)
 
 
 def run_search(searcher: Searcher, search: SearchRequest) -> SearchResults:
