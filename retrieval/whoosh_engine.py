@@ -353,8 +353,8 @@ def _all(parts: tuple[q.Node, ...]) -> wq.Query | None:
                 for translated in [_translate(part.part)] if translated is not None]
     if not required and not excluded:
         return None
-    base = wq.And(required) if required else wq.Every()
-    return wq.AndNot(base, wq.Or(excluded)) if excluded else base
+    # Not AndNot: it lets excluded pages through after an intersection over several segments.
+    return wq.And((required or [wq.Every()]) + [wq.Not(part) for part in excluded])
 
 
 def _text_query(query_terms: list[str]) -> wq.Query | None:
