@@ -22,7 +22,7 @@ from whoosh.sorting import FieldFacet, MultiFacet, ScoreFacet
 
 from retrieval import query as q
 from retrieval.engine import FACETS, FIELD_BOOSTS, SORTS, EngineHit, EngineResults, IndexedPage, IndexMissingError
-from retrieval.terms import terms, tokens
+from retrieval.terms import terms
 
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
 MULTI_VALUED = ("application", "area")
@@ -42,14 +42,13 @@ class ScoutTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0,
                  start_char=0, tokenize=True, mode="", **kwargs):
         token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for term, position, start, end in tokens(value):
+        # No character offsets: snippets are made from the store, never from the index.
+        for position, term in enumerate(terms(value)):
             token.text = term
             token.boost = 1.0
             token.stopped = False
             if positions:
                 token.pos = start_pos + position
-            if chars:
-                token.startchar, token.endchar = start_char + start, start_char + end
             yield token
 
 
