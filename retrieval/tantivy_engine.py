@@ -183,9 +183,9 @@ class TantivyEngine:
         """Highest level first, relevance within a level: one ranked search per level the page window spans."""
         levels = _facets(searcher, query, names=("trl",))[0]["trl"]
         total = searcher.search(query, limit=1, count=True).count
-        groups = [(self._and(query, _trl_range(int(level), int(level))), n)
+        groups = [(self._and(query, self._trl_range(int(level), int(level))), n)
                   for level, n in sorted(levels.items(), key=lambda item: -int(item[0]))]
-        groups.append((Query.boolean_query([(Occur.Must, query), (Occur.MustNot, _trl_range(1, 9))]),
+        groups.append((Query.boolean_query([(Occur.Must, query), (Occur.MustNot, self._trl_range(1, 9))]),
                        total - sum(levels.values())))
         top: list[tuple[float, object]] = []
         for group_query, size in groups:
@@ -198,6 +198,9 @@ class TantivyEngine:
             top += [(float(score), address) for score, address in found.hits]
             offset = 0
         return total, top
+
+    def _trl_range(self, low: int, high: int) -> Query:
+        return Query.range_query(self._schema, "trl", tantivy.FieldType.Integer, low, high)
 
     @staticmethod
     def _and(*queries: Query) -> Query:
@@ -229,7 +232,7 @@ class TantivyEngine:
                 return Query.empty_query()
             return Query.term_set_query(self._schema, node.field, list(node.values))
         if isinstance(node, q.Range):
-            return _trl_range(max(node.low, 1), node.high)
+            return self._trl_range(max(node.low, 1), node.high)
         if isinstance(node, q.Since):
             return Query.range_query(self._schema, node.field, tantivy.FieldType.Integer,
                                      max(epoch_seconds(node.day), 1), None)
@@ -258,13 +261,6 @@ class TantivyEngine:
             per_field = [Query.phrase_query(self._schema, name, query_terms) for name in TEXT_FIELDS]
         return Query.boolean_query([(Occur.Should, Query.boost_query(part, FIELD_BOOSTS[name]))
                                     for name, part in zip(TEXT_FIELDS, per_field)])
-
-
-_SCHEMA = make_schema()
-
-
-def _trl_range(low: int, high: int) -> Query:
-    return Query.range_query(_SCHEMA, "trl", tantivy.FieldType.Integer, low, high)
 
 
 def _page_ids(searcher, addresses: list) -> list[int]:

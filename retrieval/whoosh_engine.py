@@ -335,13 +335,18 @@ def _translate(node: q.Node) -> wq.Query | None:
     if isinstance(node, q.Not):
         return _all((node,))
     if isinstance(node, q.Match):
-        return wq.Or([wq.Term(node.field, value) for value in node.values]) if node.values else wq.NullQuery
+        # Filters add a constant, as tantivy's set queries do, so they never reorder pages by BM25 of an id.
+        if not node.values:
+            return wq.NullQuery
+        return wq.ConstantScoreQuery(wq.Or([wq.Term(node.field, value) for value in node.values]))
     if isinstance(node, q.Range):
         return wq.NumericRange(node.field, max(node.low, 1), node.high)
     if isinstance(node, q.Since):
         return wq.NumericRange(node.field, max(epoch_seconds(node.day), 1), None)
     if isinstance(node, q.PageIds):
-        return wq.Or([wq.Term("page_id", page_id) for page_id in sorted(node.ids)]) if node.ids else wq.NullQuery
+        if not node.ids:
+            return wq.NullQuery
+        return wq.ConstantScoreQuery(wq.Or([wq.Term("page_id", page_id) for page_id in sorted(node.ids)]))
     raise TypeError(f"not a query node: {node!r}")
 
 

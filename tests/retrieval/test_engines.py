@@ -538,3 +538,19 @@ def test_each_backend_matches_what_the_query_means(both_engines, query):
     expected = {p.page_id for p in generated_pages(200) if reference_match(query, p)}
     for engine in both_engines.values():
         assert engine.matching_ids(query) == expected
+
+
+def test_whoosh_merges_segments_by_size_tier_instead_of_piling_them_up(tmp_path):
+    from whoosh import index
+
+    from retrieval.whoosh_engine import MERGE_FACTOR
+
+    engine = open_engine("whoosh", tmp_path / "e", writable=True)
+    for page_id in range(1, 3 * MERGE_FACTOR + 1):
+        engine.add([page(page_id, "Batch", f"page number {page_id}")])
+        engine.commit()
+    segments = index.open_dir(str(tmp_path / "e"))._segments()
+    assert len(segments) < 2 * MERGE_FACTOR
+    assert max(segment.doc_count_all() for segment in segments) >= MERGE_FACTOR
+    assert engine.count(Word("batch")) == 3 * MERGE_FACTOR
+    engine.close()
