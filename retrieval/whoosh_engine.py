@@ -142,28 +142,10 @@ class WhooshEngine:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         searcher, columns = self._current()
         whoosh_query = translate(query)
-        matched = None
-        if facets:
-            matched = np.fromiter(searcher.docs_for_query(whoosh_query), dtype=np.int64)
+        matched = np.fromiter(searcher.docs_for_query(whoosh_query), dtype=np.int64) if facets else None
         wanted = offset + limit
-        top: list[tuple[float, int]] = []
-        total = None
-        if wanted > 0:
-            if sort == "relevance":
-                results = searcher.search(whoosh_query, limit=wanted)
-            else:
-                # Descending by the column, then best score first among equal values.
-                order = MultiFacet([FieldFacet(SORT_FIELDS[sort], reverse=True), ScoreFacet()])
-                results = searcher.search(whoosh_query, limit=wanted, sortedby=order)
-            if sort == "relevance":
-                top = [(float(score), docnum) for score, docnum in results.top_n]
-            else:  # the sort key is (column, -score)
-                top = [(-float(key[1]), docnum) for key, docnum in results.top_n]
-            if matched is None:
-                total = len(results)
-        if total is None:
-            total = len(matched) if matched is not None else searcher.doc_count() if query is None else \
-                sum(1 for _ in searcher.docs_for_query(whoosh_query))
+        top = _top(searcher, whoosh_query, wanted, sort) if wanted > 0 else []
+        total = len(matched) if matched is not None else _count(searcher, query, whoosh_query)
         hits = [EngineHit(page_id=columns.page_id(docnum), score=score,
                           organisation_id=columns.value("organisation_id", docnum))
                 for score, docnum in top[offset:wanted]]
@@ -180,9 +162,7 @@ class WhooshEngine:
 
     def count(self, query: q.Node | None) -> int:
         searcher, _ = self._current()
-        if query is None:
-            return searcher.doc_count()
-        return sum(1 for _ in searcher.docs_for_query(translate(query)))
+        return _count(searcher, query, translate(query))
 
     def close(self) -> None:
         if self._writer is not None:
@@ -207,6 +187,22 @@ class WhooshEngine:
         if self._columns is None:
             self._columns = _read_columns(self._searcher.reader())
         return self._searcher, self._columns
+
+
+def _top(searcher, whoosh_query: wq.Query, wanted: int, sort: str) -> list[tuple[float, int]]:
+    """(score, docnum) of the first `wanted` matches in the order of `sort`."""
+    if sort == "relevance":
+        return [(float(score), docnum) for score, docnum in searcher.search(whoosh_query, limit=wanted).top_n]
+    # Descending by the column, then best score first among equal values: each key is (value, -score).
+    order = MultiFacet([FieldFacet(SORT_FIELDS[sort], reverse=True), ScoreFacet()])
+    results = searcher.search(whoosh_query, limit=wanted, sortedby=order)
+    return [(-float(key[1]), docnum) for key, docnum in results.top_n]
+
+
+def _count(searcher, query: q.Node | None, whoosh_query: wq.Query) -> int:
+    if query is None:
+        return searcher.doc_count()
+    return sum(1 for _ in searcher.docs_for_query(whoosh_query))
 
 
 class FacetColumns:
