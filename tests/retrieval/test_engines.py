@@ -14,6 +14,7 @@ import pytest
 
 from retrieval.engine import BACKENDS, IndexedPage, IndexMissingError, open_engine
 from retrieval.query import All, Any, Match, Not, PageIds, Phrase, Range, Since, Word
+from retrieval.terms import terms
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -493,3 +494,63 @@ def test_both_backends_match_the_same_pages_with_the_same_facets(both_engines, q
         # Equal sort values may tie in another order, so compare the sequence of values.
         values = {page.page_id: (page.trl if sort == "trl" else page.published) for page in generated_pages(200)}
         assert [values[i] for i in orders[0]] == [values[i] for i in orders[-1]]
+
+
+def reference_match(node, p: IndexedPage) -> bool:
+    """Whether `p` matches `node`, worked out from retrieval.terms without any engine."""
+    if node is None:
+        return True
+    if isinstance(node, (Word, Phrase)):
+        wanted = terms(node.text) if isinstance(node, Word) else [t for word in node.words for t in terms(word)]
+        if not wanted:
+            return False
+        for text in (p.title, p.text, p.organisation, p.application_names):
+            held = terms(text)
+            if any(held[i:i + len(wanted)] == wanted for i in range(len(held))):
+                return True
+        return False
+    if isinstance(node, All):
+        kept = [part for part in node.parts if not is_stopword(part)]
+        return bool(kept) and all(reference_match(part, p) for part in kept)
+    if isinstance(node, Any):
+        return any(reference_match(part, p) for part in node.parts if not is_stopword(part))
+    if isinstance(node, Not):
+        return not reference_match(node.part, p)
+    if isinstance(node, Match):
+        held = {"application": p.applications, "area": p.areas}.get(node.field) or (getattr(p, node.field, ""),)
+        return bool(set(node.values) & set(held))
+    if isinstance(node, Range):
+        return p.trl is not None and node.low <= p.trl <= node.high
+    if isinstance(node, Since):
+        moment = getattr(p, node.field)
+        return moment is not None and (moment.date() if isinstance(moment, datetime) else moment) >= node.day
+    if isinstance(node, PageIds):
+        return p.page_id in node.ids
+    raise TypeError(node)
+
+
+def is_stopword(node) -> bool:
+    return (isinstance(node, Word) and not terms(node.text)) or (isinstance(node, Not) and is_stopword(node.part))
+
+
+@pytest.mark.parametrize("query", MIXED_QUERIES, ids=[str(i) for i in range(len(MIXED_QUERIES))])
+def test_each_backend_matches_what_the_query_means(both_engines, query):
+    expected = {p.page_id for p in generated_pages(200) if reference_match(query, p)}
+    for engine in both_engines.values():
+        assert engine.matching_ids(query) == expected
+
+
+def test_whoosh_merges_segments_by_size_tier_instead_of_piling_them_up(tmp_path):
+    from whoosh import index
+
+    from retrieval.whoosh_engine import MERGE_FACTOR
+
+    engine = open_engine("whoosh", tmp_path / "e", writable=True)
+    for page_id in range(1, 3 * MERGE_FACTOR + 1):
+        engine.add([page(page_id, "Batch", f"page number {page_id}")])
+        engine.commit()
+    segments = index.open_dir(str(tmp_path / "e"))._segments()
+    assert len(segments) < 2 * MERGE_FACTOR
+    assert max(segment.doc_count_all() for segment in segments) >= MERGE_FACTOR
+    assert engine.count(Word("batch")) == 3 * MERGE_FACTOR
+    engine.close()
