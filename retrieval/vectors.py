@@ -18,6 +18,14 @@ readable while mapped) and move to S+1 at their next refresh.
 
 Invariant the search relies on: a page's live rows are consecutive, because `add` appends all of a page's
 passages at once and deletes its earlier rows. So the best passage per page is a max over runs of rows.
+
+Search is exact and there is no ANN index, by measurement (benchmarks/vectors.py, random 384-d vectors,
+2 shared cores): exact costs ~25 ms per 100k passages idle (117 ms p50 at 100k, 732 ms at 1M under load
+7-10), while a usearch HNSW index took 333 s to build for 100k passages (~1 hour for 1M, and again for
+every compaction) and found 11% of the exact top 10 pages; usearch's own brute force in f16 was no faster
+than this float32 product. What bounds latency is the passage count: at ~25 ms per 100k passages, the
+vector side of a hybrid query fits 150 ms up to about 400k passages, or scans only the pages a filter or
+the BM25 side allows (`allowed`, gathered rather than scanned when they are a small share).
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ FORMAT = 1
 # and disk, above it a rewrite (sequential, about a second per 100k passages) pays for itself within a
 # reindex of a third of the corpus, which is what a recrawl that changed many pages amounts to.
 COMPACT_FRACTION = 0.30
-CHUNK_ROWS = 32_768  # rows multiplied per step: 48 MB of vectors, so memory stays bounded at any size
+CHUNK_ROWS = 32_768  # rows gathered per step: 48 MB of copied vectors, so a filtered search's memory stays bounded
 # A filter that leaves fewer than this share of rows gathers those rows instead of scanning every row.
 GATHER_FRACTION = 0.25
 
@@ -201,13 +209,14 @@ def _run_rows(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 def _similarities(vectors: np.ndarray, query: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
-    """Dot products of the query with every row (or these rows), CHUNK_ROWS at a time."""
-    count = len(vectors) if rows is None else len(rows)
-    out = np.empty(count, dtype=np.float32)
-    for begin in range(0, count, CHUNK_ROWS):
-        end = min(begin + CHUNK_ROWS, count)
-        block = vectors[begin:end] if rows is None else vectors[rows[begin:end]]
-        out[begin:end] = block @ query
+    """Dot products of the query with every row, or with these rows. Every row: one product over the
+    mapping, which copies nothing (the pages stay in the shared page cache; many small products cost
+    BLAS set-up per call). These rows: gathered CHUNK_ROWS at a time, since gathering copies."""
+    if rows is None:
+        return np.asarray(vectors) @ query
+    out = np.empty(len(rows), dtype=np.float32)
+    for begin in range(0, len(rows), CHUNK_ROWS):
+        out[begin:begin + CHUNK_ROWS] = vectors[rows[begin:begin + CHUNK_ROWS]] @ query
     return out
 
 
