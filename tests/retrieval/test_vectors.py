@@ -228,3 +228,23 @@ def test_replaced_rows_next_to_the_new_ones_never_score(tmp_path, allowed):
     store.commit()
     hits = {hit.page_id: hit for hit in store.nearest(added[19][0], 20, allowed=allowed, floor=-1.0)}
     assert hits[19].similarity < 0.5 and (hits[19].start, hits[19].end) == spans(1)[0]
+
+
+def test_a_reader_keeps_answering_across_a_compaction_and_then_moves_to_it(tmp_path):
+    writer = VectorStore(tmp_path, writable=True)
+    added = fill(writer, range(30))
+    writer.commit()
+    reader = VectorStore.shared(tmp_path)
+    before = reader.nearest(added[3][0], 5)
+    writer.delete(range(20, 30))  # a third of the rows: commit compacts and unlinks segment 0
+    writer.commit()
+    assert not (tmp_path / "0.vectors").exists()
+    assert reader.nearest(added[3][0], 5) == before  # still mapped, still the snapshot it had
+    assert VectorStore.shared(tmp_path).pages() == 20
+    assert all(hit.page_id < 20 for hit in reader.nearest(added[25][0], 30))
+
+
+def test_a_missing_store_reads_as_empty(tmp_path):
+    store = VectorStore(tmp_path / "none")
+    assert (store.pages(), store.passages(), store.page_ids().tolist()) == (0, 0, [])
+    assert store.nearest(unit(np.random.default_rng(), 1)[0], 10) == []
