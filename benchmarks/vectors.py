@@ -77,7 +77,7 @@ def measure_exact(store: VectorStore, queries: np.ndarray, rng: np.random.Genera
     print(f"  exact, unfiltered          {percentiles(times)}")
     for share in (0.1, 0.6):
         allowed = frozenset(int(p) for p in rng.choice(pages, int(len(pages) * share), replace=False))
-        _, times = timed(lambda q: store.nearest(q, 10, allowed=allowed, floor=-1.0), queries)
+        _, times = timed(lambda q, allowed=allowed: store.nearest(q, 10, allowed=allowed, floor=-1.0), queries)
         print(f"  exact, {share:.0%} of pages allowed {percentiles(times)}")
     return exact
 
@@ -94,7 +94,8 @@ def measure_ann(store: VectorStore, queries: np.ndarray, exact: list) -> None:
                   expansion_search=64)
     started = time.perf_counter()
     index.add(np.arange(snapshot.rows), np.asarray(snapshot.vectors), threads=2)
-    print(f"  HNSW build {time.perf_counter() - started:6.1f} s ({snapshot.rows / (time.perf_counter() - started):,.0f} passages/s)")
+    seconds = time.perf_counter() - started
+    print(f"  HNSW build {seconds:6.1f} s ({snapshot.rows / seconds:,.0f} passages/s)")
 
     def ann_pages(query: np.ndarray) -> list[int]:
         found = index.search(query, ANN_CANDIDATES)
@@ -118,7 +119,7 @@ def main() -> None:
     arguments = parser.parse_args()
     rng = np.random.default_rng(2026)
     queries = unit_vectors(rng, arguments.queries)
-    print("load average %.1f %.1f %.1f" % os.getloadavg())
+    print("load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     for passages in arguments.sizes:
         with tempfile.TemporaryDirectory(prefix="scout-vectors-") as directory:
             seconds = build(Path(directory), passages, rng)
@@ -128,7 +129,7 @@ def main() -> None:
             exact = measure_exact(store, queries, rng)
             if passages in arguments.ann_sizes:
                 measure_ann(store, queries, exact)
-    print("load average %.1f %.1f %.1f" % os.getloadavg())
+    print("load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -34,9 +34,10 @@ import fcntl
 import json
 import os
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, ClassVar
 
 import numpy as np
 
@@ -66,20 +67,10 @@ class StoreLockedError(RuntimeError):
     """Another process holds this store open for writing."""
 
 
-@dataclass(frozen=True)
-class _Columns:
-    vectors: str = "vectors"
-    page_ids: str = "page_ids"
-    starts: str = "starts"
-    ends: str = "ends"
-    deleted: str = "deleted"
-
-
-COLUMNS = _Columns()
-_DTYPES = {COLUMNS.vectors: np.float32, COLUMNS.page_ids: np.int64, COLUMNS.starts: np.int32,
-           COLUMNS.ends: np.int32, COLUMNS.deleted: np.int64}
-_ROW_WIDTH = {COLUMNS.vectors: DIMENSIONS, COLUMNS.page_ids: 1, COLUMNS.starts: 1, COLUMNS.ends: 1,
-              COLUMNS.deleted: 1}
+# Column files: dtype and values per row. "deleted" holds row numbers (tombstones), the others one value per row.
+_COLUMNS = {"vectors": (np.float32, DIMENSIONS), "page_ids": (np.int64, 1), "starts": (np.int32, 1),
+            "ends": (np.int32, 1), "deleted": (np.int64, 1)}
+ROW_COLUMNS = ("vectors", "page_ids", "starts", "ends")
 
 
 def _file(directory: Path, segment: int, column: str) -> Path:
@@ -87,7 +78,8 @@ def _file(directory: Path, segment: int, column: str) -> Path:
 
 
 def _row_bytes(column: str) -> int:
-    return np.dtype(_DTYPES[column]).itemsize * _ROW_WIDTH[column]
+    dtype, width = _COLUMNS[column]
+    return np.dtype(dtype).itemsize * width
 
 
 def _empty_manifest() -> dict:
@@ -124,10 +116,11 @@ def _write_manifest(directory: Path, manifest: dict) -> None:
 
 def _map(path: Path, column: str, rows: int) -> np.ndarray:
     """The first `rows` rows of a column file, memory-mapped read-only (an empty array for none)."""
-    shape = (rows, DIMENSIONS) if _ROW_WIDTH[column] > 1 else (rows,)
+    dtype, width = _COLUMNS[column]
+    shape = (rows, width) if width > 1 else (rows,)
     if rows == 0:
-        return np.zeros(shape, dtype=_DTYPES[column])
-    return np.memmap(path, dtype=_DTYPES[column], mode="r", shape=shape)
+        return np.zeros(shape, dtype=dtype)
+    return np.memmap(path, dtype=dtype, mode="r", shape=shape)
 
 
 class _Snapshot:
@@ -136,11 +129,11 @@ class _Snapshot:
     def __init__(self, directory: Path, manifest: dict):
         self.manifest = manifest
         segment, rows = manifest["segment"], manifest["rows"]
-        self.vectors = _map(_file(directory, segment, COLUMNS.vectors), COLUMNS.vectors, rows)
-        self.page_ids = np.asarray(_map(_file(directory, segment, COLUMNS.page_ids), COLUMNS.page_ids, rows))
-        self.starts = _map(_file(directory, segment, COLUMNS.starts), COLUMNS.starts, rows)
-        self.ends = _map(_file(directory, segment, COLUMNS.ends), COLUMNS.ends, rows)
-        deleted = np.fromfile(_file(directory, segment, COLUMNS.deleted), dtype=np.int64,
+        self.vectors = _map(_file(directory, segment, "vectors"), "vectors", rows)
+        self.page_ids = np.asarray(_map(_file(directory, segment, "page_ids"), "page_ids", rows))
+        self.starts = _map(_file(directory, segment, "starts"), "starts", rows)
+        self.ends = _map(_file(directory, segment, "ends"), "ends", rows)
+        deleted = np.fromfile(_file(directory, segment, "deleted"), dtype=np.int64,
                               count=manifest["deleted"]) if manifest["deleted"] else np.zeros(0, np.int64)
         self.live = np.ones(rows, dtype=bool)
         self.live[deleted] = False
@@ -223,8 +216,8 @@ def _similarities(vectors: np.ndarray, query: np.ndarray, rows: np.ndarray | Non
 class VectorStore:
     """A passage vector store directory, read-only (any number of processes) or writable (one process)."""
 
-    _shared: dict[Path, VectorStore] = {}
-    _shared_lock = threading.Lock()
+    _shared: ClassVar[dict[Path, VectorStore]] = {}
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, directory: Path, *, writable: bool = False):
         self.directory = Path(directory)
@@ -318,10 +311,10 @@ class VectorStore:
         vectors = vectors / np.maximum(norms, np.finfo(np.float32).tiny)
         spans_array = np.asarray(spans, dtype=np.int32).reshape(-1, 2)
         first = self._rows
-        self._append(COLUMNS.vectors, vectors.astype(np.float32))
-        self._append(COLUMNS.page_ids, np.full(len(spans), page_id, dtype=np.int64))
-        self._append(COLUMNS.starts, np.ascontiguousarray(spans_array[:, 0]))
-        self._append(COLUMNS.ends, np.ascontiguousarray(spans_array[:, 1]))
+        self._append("vectors", vectors.astype(np.float32))
+        self._append("page_ids", np.full(len(spans), page_id, dtype=np.int64))
+        self._append("starts", np.ascontiguousarray(spans_array[:, 0]))
+        self._append("ends", np.ascontiguousarray(spans_array[:, 1]))
         self._rows += len(spans)
         self._page_rows[int(page_id)] = (first, self._rows)
 
@@ -348,14 +341,14 @@ class VectorStore:
         snapshot = self._snapshot
         live_rows = np.flatnonzero(snapshot.live)
         self._close_appenders()
-        for column in (COLUMNS.vectors, COLUMNS.page_ids, COLUMNS.starts, COLUMNS.ends):
+        for column in ROW_COLUMNS:
             source = getattr(snapshot, column)
             with open(_file(self.directory, new, column), "wb") as handle:
                 for begin in range(0, len(live_rows), CHUNK_ROWS):
                     handle.write(np.ascontiguousarray(source[live_rows[begin:begin + CHUNK_ROWS]]).tobytes())
                 handle.flush()
                 os.fsync(handle.fileno())
-        _file(self.directory, new, COLUMNS.deleted).touch()
+        _file(self.directory, new, "deleted").touch()
         self._manifest = {**self._manifest, "generation": self._manifest["generation"] + 1, "segment": new,
                           "rows": len(live_rows), "deleted": 0}
         _write_manifest(self.directory, self._manifest)
@@ -386,7 +379,7 @@ class VectorStore:
         manifest = _read_manifest(self.directory)
         if manifest is None:
             manifest = _empty_manifest()
-            for column in _DTYPES:
+            for column in _COLUMNS:
                 _file(self.directory, 0, column).touch()
             _write_manifest(self.directory, manifest)
         self._manifest = manifest
@@ -398,8 +391,8 @@ class VectorStore:
         """Cuts rows and tombstones a killed writer appended past the manifest, and removes the files of a
         compaction that was killed before it switched segments."""
         segment = self._manifest["segment"]
-        for column in _DTYPES:
-            count = self._manifest["deleted"] if column == COLUMNS.deleted else self._manifest["rows"]
+        for column in _COLUMNS:
+            count = self._manifest["deleted"] if column == "deleted" else self._manifest["rows"]
             path = _file(self.directory, segment, column)
             with open(path, "ab") as handle:
                 handle.truncate(count * _row_bytes(column))
@@ -410,7 +403,7 @@ class VectorStore:
 
     def _start_appending(self) -> None:
         segment = self._manifest["segment"]
-        self._appenders = {column: open(_file(self.directory, segment, column), "ab") for column in _DTYPES}
+        self._appenders = {column: open(_file(self.directory, segment, column), "ab") for column in _COLUMNS}
         self._rows, self._deleted = self._manifest["rows"], self._manifest["deleted"]
         self._page_rows = self._live_page_rows()
 
@@ -430,7 +423,7 @@ class VectorStore:
     def _delete_rows(self, page_id: int) -> None:
         span = self._page_rows.pop(int(page_id), None)
         if span is not None:
-            self._append(COLUMNS.deleted, np.arange(*span, dtype=np.int64))
+            self._append("deleted", np.arange(*span, dtype=np.int64))
             self._deleted += span[1] - span[0]
 
     def _append(self, column: str, values: np.ndarray) -> None:
@@ -454,5 +447,5 @@ class VectorStore:
         self._appenders = {}
 
     def _remove_segment(self, segment: int) -> None:
-        for column in _DTYPES:
+        for column in _COLUMNS:
             _file(self.directory, segment, column).unlink(missing_ok=True)

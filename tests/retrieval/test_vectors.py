@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.vectors import DIMENSIONS, VectorStore, StoreLockedError
+from retrieval.vectors import DIMENSIONS, StoreLockedError, VectorStore
 
 REPO = Path(__file__).resolve().parents[2]
 
