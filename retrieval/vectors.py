@@ -137,6 +137,7 @@ class _Snapshot:
                               count=manifest["deleted"]) if manifest["deleted"] else np.zeros(0, np.int64)
         self.live = np.ones(rows, dtype=bool)
         self.live[deleted] = False
+        self.live_count = int(self.live.sum())
         # Runs of consecutive rows of one page; a page's live rows form one run (see the module docstring),
         # a run of its replaced rows next to it merges harmlessly since deleted rows never score.
         boundaries = np.flatnonzero(self.page_ids[1:] != self.page_ids[:-1]) + 1
@@ -265,7 +266,7 @@ class VectorStore:
         return len(self._snapshot.unique_pages)
 
     def passages(self) -> int:
-        return int(self._snapshot.live.sum())
+        return self._snapshot.live_count
 
     def page_ids(self) -> np.ndarray:
         """The ids of every page with committed passages, sorted."""
@@ -273,6 +274,7 @@ class VectorStore:
 
     @property
     def generation(self) -> int:
+        """Counts commits and compactions: what a cache of answers can be keyed on."""
         return self._snapshot.manifest["generation"]
 
     def _stat(self) -> tuple[int, int, int] | None:

@@ -152,7 +152,7 @@ def test_shared_reuses_its_mapping_until_a_commit(tmp_path):
     fill(writer, range(10))
     writer.commit()
     shared = VectorStore.shared(tmp_path)
-    mapping, loads = shared._snapshot.vectors, shared.loads
+    mapping, loads, generation = shared._snapshot.vectors, shared.loads, shared.generation
     for _ in range(3):
         assert VectorStore.shared(tmp_path) is shared
     assert shared.loads == loads and shared._snapshot.vectors is mapping
@@ -162,6 +162,7 @@ def test_shared_reuses_its_mapping_until_a_commit(tmp_path):
     writer.commit()
     assert VectorStore.shared(tmp_path).pages() == 15
     assert shared.loads == loads + 1 and shared._snapshot.vectors is not mapping
+    assert shared.generation == generation + 1
 
 
 WRITER = """
