@@ -22,7 +22,7 @@ from whoosh.sorting import FieldFacet, MultiFacet, ScoreFacet
 
 from retrieval import query as q
 from retrieval.engine import FACETS, FIELD_BOOSTS, SORTS, EngineHit, EngineResults, IndexedPage, IndexMissingError
-from retrieval.terms import terms, tokens
+from retrieval.terms import terms
 
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
 MULTI_VALUED = ("application", "area")
@@ -42,14 +42,13 @@ class ScoutTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0,
                  start_char=0, tokenize=True, mode="", **kwargs):
         token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for term, position, start, end in tokens(value):
+        # No character offsets: snippets are made from the store, never from the index.
+        for position, term in enumerate(terms(value)):
             token.text = term
             token.boost = 1.0
             token.stopped = False
             if positions:
                 token.pos = start_pos + position
-            if chars:
-                token.startchar, token.endchar = start_char + start, start_char + end
             yield token
 
 
@@ -143,28 +142,10 @@ class WhooshEngine:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         searcher, columns = self._current()
         whoosh_query = translate(query)
-        matched = None
-        if facets:
-            matched = np.fromiter(searcher.docs_for_query(whoosh_query), dtype=np.int64)
+        matched = np.fromiter(searcher.docs_for_query(whoosh_query), dtype=np.int64) if facets else None
         wanted = offset + limit
-        top: list[tuple[float, int]] = []
-        total = None
-        if wanted > 0:
-            if sort == "relevance":
-                results = searcher.search(whoosh_query, limit=wanted)
-            else:
-                # Descending by the column, then best score first among equal values.
-                order = MultiFacet([FieldFacet(SORT_FIELDS[sort], reverse=True), ScoreFacet()])
-                results = searcher.search(whoosh_query, limit=wanted, sortedby=order)
-            if sort == "relevance":
-                top = [(float(score), docnum) for score, docnum in results.top_n]
-            else:  # the sort key is (column, -score)
-                top = [(-float(key[1]), docnum) for key, docnum in results.top_n]
-            if matched is None:
-                total = len(results)
-        if total is None:
-            total = len(matched) if matched is not None else searcher.doc_count() if query is None else \
-                sum(1 for _ in searcher.docs_for_query(whoosh_query))
+        top = _top(searcher, whoosh_query, wanted, sort) if wanted > 0 else []
+        total = len(matched) if matched is not None else _count(searcher, query, whoosh_query)
         hits = [EngineHit(page_id=columns.page_id(docnum), score=score,
                           organisation_id=columns.value("organisation_id", docnum))
                 for score, docnum in top[offset:wanted]]
@@ -181,9 +162,7 @@ class WhooshEngine:
 
     def count(self, query: q.Node | None) -> int:
         searcher, _ = self._current()
-        if query is None:
-            return searcher.doc_count()
-        return sum(1 for _ in searcher.docs_for_query(translate(query)))
+        return _count(searcher, query, translate(query))
 
     def close(self) -> None:
         if self._writer is not None:
@@ -208,6 +187,22 @@ class WhooshEngine:
         if self._columns is None:
             self._columns = _read_columns(self._searcher.reader())
         return self._searcher, self._columns
+
+
+def _top(searcher, whoosh_query: wq.Query, wanted: int, sort: str) -> list[tuple[float, int]]:
+    """(score, docnum) of the first `wanted` matches in the order of `sort`."""
+    if sort == "relevance":
+        return [(float(score), docnum) for score, docnum in searcher.search(whoosh_query, limit=wanted).top_n]
+    # Descending by the column, then best score first among equal values: each key is (value, -score).
+    order = MultiFacet([FieldFacet(SORT_FIELDS[sort], reverse=True), ScoreFacet()])
+    results = searcher.search(whoosh_query, limit=wanted, sortedby=order)
+    return [(-float(key[1]), docnum) for key, docnum in results.top_n]
+
+
+def _count(searcher, query: q.Node | None, whoosh_query: wq.Query) -> int:
+    if query is None:
+        return searcher.doc_count()
+    return sum(1 for _ in searcher.docs_for_query(whoosh_query))
 
 
 class FacetColumns:
@@ -276,6 +271,9 @@ class FacetColumns:
 def _read_columns(reader) -> FacetColumns:
     size = reader.doc_count_all()
     columns = FacetColumns(size)
+    if size == 0:  # an EmptyReader has no columns to read
+        columns.seal()
+        return columns
     columns.page_ids = _numeric_column(reader, "page_id", size)
     for name in q.MATCH_FIELDS:
         for value in reader.lexicon(name) if name in reader.schema else ():
@@ -333,13 +331,18 @@ def _translate(node: q.Node) -> wq.Query | None:
     if isinstance(node, q.Not):
         return _all((node,))
     if isinstance(node, q.Match):
-        return wq.Or([wq.Term(node.field, value) for value in node.values]) if node.values else wq.NullQuery
+        # Filters add a constant, as tantivy's set queries do, so they never reorder pages by BM25 of an id.
+        if not node.values:
+            return wq.NullQuery
+        return wq.ConstantScoreQuery(wq.Or([wq.Term(node.field, value) for value in node.values]))
     if isinstance(node, q.Range):
         return wq.NumericRange(node.field, max(node.low, 1), node.high)
     if isinstance(node, q.Since):
         return wq.NumericRange(node.field, max(epoch_seconds(node.day), 1), None)
     if isinstance(node, q.PageIds):
-        return wq.Or([wq.Term("page_id", page_id) for page_id in sorted(node.ids)]) if node.ids else wq.NullQuery
+        if not node.ids:
+            return wq.NullQuery
+        return wq.ConstantScoreQuery(wq.Or([wq.Term("page_id", page_id) for page_id in sorted(node.ids)]))
     raise TypeError(f"not a query node: {node!r}")
 
 
@@ -350,8 +353,8 @@ def _all(parts: tuple[q.Node, ...]) -> wq.Query | None:
                 for translated in [_translate(part.part)] if translated is not None]
     if not required and not excluded:
         return None
-    base = wq.And(required) if required else wq.Every()
-    return wq.AndNot(base, wq.Or(excluded)) if excluded else base
+    # Not AndNot: it lets excluded pages through after an intersection over several segments.
+    return wq.And((required or [wq.Every()]) + [wq.Not(part) for part in excluded])
 
 
 def _text_query(query_terms: list[str]) -> wq.Query | None:
