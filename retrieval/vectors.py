@@ -169,15 +169,15 @@ class _Snapshot:
         if lengths.sum() < GATHER_FRACTION * self.rows:
             rows = _run_rows(self.run_starts[runs], lengths)
             similarities = _similarities(self.vectors, query, rows)
+            similarities[~self.live[rows]] = -np.inf
             offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            best = np.maximum.reduceat(similarities, offsets)
         else:
             rows = None
             similarities = _similarities(self.vectors, query, None)
+            similarities[~self.live] = -np.inf
             offsets = self.run_starts[runs]
-        live = self.live if rows is None else self.live[rows]
-        similarities[~live] = -np.inf
-        best = np.maximum.reduceat(similarities, offsets) if rows is not None else \
-            np.maximum.reduceat(similarities, self.run_starts)[runs]
+            best = np.maximum.reduceat(similarities, self.run_starts)[runs]
         keep = np.flatnonzero(best >= floor)
         if len(keep) > limit:
             keep = keep[np.argpartition(-best[keep], limit - 1)[:limit]]

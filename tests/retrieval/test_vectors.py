@@ -217,3 +217,14 @@ def test_a_writer_killed_mid_append_leaves_a_store_the_next_writer_repairs(tmp_p
     assert VectorStore.shared(tmp_path) is reader
     assert reader.page_ids().tolist() == list(range(70))
     assert os.path.getsize(tmp_path / "0.vectors") == 210 * DIMENSIONS * 4
+
+
+@pytest.mark.parametrize("allowed", [None, frozenset({19})])
+def test_replaced_rows_next_to_the_new_ones_never_score(tmp_path, allowed):
+    store = VectorStore(tmp_path, writable=True)
+    added = fill(store, range(20))
+    store.commit()
+    store.add(19, spans(1), unit(np.random.default_rng(9), 1))  # appended right after its old rows
+    store.commit()
+    hits = {hit.page_id: hit for hit in store.nearest(added[19][0], 20, allowed=allowed, floor=-1.0)}
+    assert hits[19].similarity < 0.5 and (hits[19].start, hits[19].end) == spans(1)[0]
