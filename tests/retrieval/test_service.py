@@ -46,9 +46,10 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    settings = load_settings(tmp_path_factory.mktemp("service") / "data", environ={})
+@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+def built(request, tmp_path_factory):
+    """The pages in a store and an index of the backend, once per backend: the service is the same over both."""
+    settings = load_settings(tmp_path_factory.mktemp(request.param) / "data", environ={})
     ids = {}
     with Store.open(settings.database_path) as store:
         store.upsert_organisations(ORGANISATIONS)
@@ -63,7 +64,7 @@ def built(tmp_path_factory):
                 tags=tuple(Tag(app, 0.9, text, "keyword") for app in applications),
                 trl=TRLRecord(trl, text, 0.8) if trl else None))
         store.finish_crawl_run(run)
-        build_search_index(store, settings.index_dir)
+        build_search_index(store, settings.index_dir, request.param)
     return settings, ids
 
 
