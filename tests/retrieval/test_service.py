@@ -5,6 +5,7 @@ and through the app: `oct NOT retina` end to end, the help page, hostile text, a
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -360,6 +361,8 @@ def test_the_page_shows_the_reading_and_facet_links(client):
     assert 'href="?q=oct&amp;mode=bm25&amp;role=system-supplier"' in body
     assert 'href="?q=oct&amp;mode=bm25&amp;since=last-crawl"' in body
     assert 'href="/help/search"' in body
+    # Applications listed under their thematic areas.
+    assert re.search(r"<h3>Diagnostics imaging</h3>\s*<ul>\s*<li>\s*<a href=\"\?q=oct&amp;mode=bm25&amp;app=A20\"", body)
 
 
 def test_hostile_page_text_in_snippets_is_escaped(client):
