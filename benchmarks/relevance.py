@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import re
 import sqlite3
 import sys
 import tempfile
@@ -99,3 +101,133 @@ def page_keys(database_path: Path) -> dict[int, tuple[str, str]]:
 def normal_path(path: str) -> str:
     path = unquote(path) or "/"
     return path[: -len("index.html")] if path.endswith("/index.html") else path
+
+
+# -- searching (today's indexer; retrieval/service.py's Searcher replaces this once it is on main) -------------
+
+FILTER_TOKEN = re.compile(r"\b(country|type|lang):(\S+)")
+CANDIDATES = 10_000  # more than the corpus: every page a filter allows
+
+
+def split_filters(query: str):
+    """The words of a query and its country:/type:/lang: filters, as today's index takes them."""
+    from indexer.index.fulltext import SearchFilters
+
+    found = dict(FILTER_TOKEN.findall(query))
+    filters = SearchFilters(countries=tuple(v.upper() for v in [found.get("country")] if v),
+                            organisation_types=tuple(v for v in [found.get("type")] if v),
+                            languages=tuple(v for v in [found.get("lang")] if v))
+    return FILTER_TOKEN.sub("", query).strip(), filters
+
+
+def ranker(index_dir: Path) -> Callable[[str, str], list[int]]:
+    """rank(query, mode) -> page ids best first, at most K."""
+    from indexer.index import fulltext
+    from indexer.index.vectors import EmbeddingIndex
+
+    vectors = EmbeddingIndex(index_dir)
+
+    def rank(query: str, mode: str) -> list[int]:
+        words, filters = split_filters(query)
+        if mode == "vectors":
+            allowed = None
+            if filters.as_query() is not None:
+                allowed = {hit.page_id for hit in fulltext.search(index_dir, "", filters, limit=CANDIDATES,
+                                                                   semantic=False).hits}
+            return [page_id for page_id, _ in vectors.nearest(words, len(vectors))
+                    if allowed is None or page_id in allowed][:K]
+        results = fulltext.search(index_dir, words, filters, limit=K, semantic=mode == "hybrid")
+        return [hit.page_id for hit in results.hits]
+
+    return rank
+
+
+# -- measuring ------------------------------------------------------------------------------------------------
+
+
+def measure(queries: list[Judged], rank: Callable[[str, str], list[int]], keys: dict[int, tuple[str, str]],
+            corpora: set[str]) -> dict:
+    """Per mode: the mean figures, per kind, and each query's top keys and scores."""
+    report: dict = {}
+    for mode in MODES:
+        per_query, per_kind = [], defaultdict(list)
+        for judged in queries:
+            relevant = {key: grade for key, grade in judged.relevant.items() if corpus_of(key) in corpora}
+            ranked = [keys[page_id][1] for page_id in rank(judged.query, mode) if page_id in keys]
+            scores = scores_for(ranked, relevant)
+            per_query.append({"id": judged.id, "query": judged.query, "kind": judged.kind, "top": ranked[:3],
+                              **{name: round(value, 3) for name, value in scores.items()}})
+            per_kind[judged.kind].append(scores)
+        report[mode] = {"all": mean_figures([{k: q[k] for k in MEASURES} for q in per_query]),
+                        "kinds": {kind: mean_figures(scores) for kind, scores in sorted(per_kind.items())},
+                        "queries": per_query}
+    return report
+
+
+def corpus_of(key: str) -> str:
+    return "demo" if key.startswith("{site:") else "bolts"
+
+
+MEASURES = ("mrr", f"recall@{K}", f"ndcg@{K}")
+
+
+def missing_judged(queries: Iterable[Judged], keys: dict[int, tuple[str, str]], corpora: set[str]) -> list[str]:
+    """Judged pages the index does not hold (not crawled, or folded into another page as a duplicate)."""
+    indexed = {key for _, key in keys.values()}
+    return sorted({key for judged in queries for key in judged.relevant
+                   if corpus_of(key) in corpora and key not in indexed})
+
+
+def print_table(title: str, report: dict) -> None:
+    print(f"\n{title}")
+    print(f"{'mode':<8} {'queries':>7} " + " ".join(f"{name:>9}" for name in MEASURES))
+    for mode, figures in report.items():
+        row = figures["all"]
+        print(f"{mode:<8} {row['queries']:>7} " + " ".join(f"{row[name]:>9.3f}" for name in MEASURES))
+    kinds = next(iter(report.values()))["kinds"]
+    print(f"  nDCG@{K} per kind: " + "  ".join(f"{kind}" for kind in kinds))
+    for mode, figures in report.items():
+        print(f"  {mode:<8} " + "  ".join(f"{figures['kinds'][kind][f'ndcg@{K}']:>{len(kind)}.3f}" for kind in kinds))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", type=Path, help="build here, or reuse when it already holds a store")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--queries", action="store_true", help="also print each query's figures and top pages")
+    args = parser.parse_args()
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # font warnings of the site's PDFs, not ours to fix
+    bolts_folder = shared_dir().joinpath(*BOLTS_SITE)
+    with tempfile.TemporaryDirectory() as temporary:
+        data_dir = args.data_dir or Path(temporary)
+        settings = load_settings(data_dir)
+        if not settings.database_path.is_file():
+            settings = build_corpus(data_dir, bolts_folder if bolts_folder.is_dir() else None)
+        keys = page_keys(settings.database_path)
+        corpora = {corpus for corpus, _ in keys.values()}
+        halves = {half: [q for q in load_queries(QUERY_SET / f"{half}.jsonl") if q.corpus in corpora]
+                  for half in ("tune", "test")}
+        rank = ranker(settings.index_dir)
+        reports = {half: measure(queries, rank, keys, corpora) for half, queries in halves.items()}
+    output = {"corpora": sorted(corpora), "pages": len(keys),
+              "missing_judged_pages": missing_judged([q for qs in halves.values() for q in qs], keys, corpora),
+              "halves": reports}
+    if args.json:
+        print(json.dumps(output, indent=2, ensure_ascii=False))
+        return
+    if "bolts" not in corpora:
+        print(f"{bolts_folder} is absent: only the demo corpus is measured")
+    print(f"{len(keys)} indexed pages ({', '.join(sorted(corpora))}); "
+          f"judged pages not in the index: {', '.join(output['missing_judged_pages']) or 'none'}")
+    for half, report in reports.items():
+        if args.queries:
+            for mode, figures in report.items():
+                for q in figures["queries"]:
+                    print(f"{half} {mode:<7} {q['id']} {q['kind']:<14} nDCG {q[f'ndcg@{K}']:.2f} "
+                          f"{q['query'][:40]!r:<44} {q['top']}")
+        print_table("TUNE half (fusion choices were made here)" if half == "tune"
+                    else "TEST half (frozen; evidence)", report)
+
+
+if __name__ == "__main__":
+    main()
