@@ -554,3 +554,19 @@ def test_whoosh_merges_segments_by_size_tier_instead_of_piling_them_up(tmp_path)
     assert max(segment.doc_count_all() for segment in segments) >= MERGE_FACTOR
     assert engine.count(Word("batch")) == 3 * MERGE_FACTOR
     engine.close()
+
+
+def test_threads_share_one_engine_while_it_commits(engine):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def searches(_):
+        return [engine.search(Word("retina"), limit=5, facets=True).total for _ in range(20)]
+
+    with ThreadPoolExecutor(4) as pool:
+        running = [pool.submit(searches, n) for n in range(4)]
+        for page_id in range(100, 110):
+            engine.add([page(page_id, "Retina news", "retina")])
+            engine.commit()
+        totals = [total for future in running for total in future.result()]
+    assert set(totals) <= set(range(2, 13))
+    assert engine.count(Word("retina")) == 12
