@@ -570,3 +570,24 @@ def test_threads_share_one_engine_while_it_commits(engine):
         totals = [total for future in running for total in future.result()]
     assert set(totals) <= set(range(2, 13))
     assert engine.count(Word("retina")) == 12
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("oct", {1, 2, 4}),
+    ("oct NOT retina", {2}),
+    ("oct -retina", {2}),
+    ("-retina", {2, 3, 5, 6, 7}),
+    ("oct AND retina", {1, 4}),
+    ('"diode laser"', {5}),
+    ("(laser OR retina) -oct", {5, 6}),
+    ("nd:yag", {2}),
+    ("網膜", {3}),
+    ("app:A20 country:JP", {1}),
+    ("trl:>=7", {1, 4}),
+    ("trl:4-6 lang:de", {5}),
+    ("since:2026-01-10", {1, 2, 5}),
+])
+def test_parsed_queries_from_the_issue_answer_correctly(engine, text, expected):
+    from retrieval.query import parse
+
+    assert ids(engine, parse(text)) == expected
