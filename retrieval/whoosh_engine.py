@@ -8,6 +8,7 @@ generation, so a search pays only for its own matches.
 from __future__ import annotations
 
 import math
+import threading
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Iterable
@@ -99,6 +100,7 @@ class WhooshEngine:
             self._index = index.create_in(str(self.directory), make_schema())
         else:
             raise IndexMissingError(f"no search index in {self.directory}: run `scout index` first")
+        self._lock = threading.Lock()  # web requests share one engine across threads
         self._searcher = None
         self._columns: FacetColumns | None = None
         self._writer = None
@@ -175,18 +177,18 @@ class WhooshEngine:
         self._columns = None
 
     def _current(self):
-        """The open searcher, refreshed when another writer committed since (a cheap generation check)."""
-        if self._searcher is not None and not self._searcher.up_to_date():
-            # Not Searcher.refresh(): it reuses segment readers whose deletions changed, so a replaced page
-            # would still be found under its old version.
-            self._searcher.close()
-            self._searcher = None
-        if self._searcher is None:
-            self._searcher = self._index.searcher(weighting=scoring.BM25F())
-            self._columns = None
-        if self._columns is None:
-            self._columns = _read_columns(self._searcher.reader())
-        return self._searcher, self._columns
+        """The open searcher, replaced when a writer committed since (a cheap generation check)."""
+        with self._lock:
+            if self._searcher is not None and not self._searcher.up_to_date():
+                # Not Searcher.refresh(): it reuses segment readers whose deletions changed, so a replaced page
+                # would still be found under its old version. Not closed either: a search in another thread
+                # may still read it; it closes when the last one lets go.
+                self._searcher = None
+            if self._searcher is None:
+                searcher = self._index.searcher(weighting=scoring.BM25F())
+                self._columns = _read_columns(searcher.reader())
+                self._searcher = searcher
+            return self._searcher, self._columns
 
 
 def _top(searcher, whoosh_query: wq.Query, wanted: int, sort: str) -> list[tuple[float, int]]:
