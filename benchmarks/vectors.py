@@ -10,11 +10,11 @@ expansion_search 64) and prints its build time, p50/p95 and recall@10 of pages a
     python benchmarks/vectors.py                      # 100k, 300k, 1M exact; HNSW at 100k
     python benchmarks/vectors.py --sizes 100000 --ann-sizes 100000 300000 --queries 20
 
-About 3 minutes on an idle 2-core machine, most of it building the HNSW index; the load average is printed
-since figures on a shared machine scale with it. Measured 2026-11-30 at load 7-10 (2 cores shared):
-exact p50/p95 117/184 ms at 100k passages, 224/295 ms at 300k, 732/913 ms at 1M (idle: ~25 ms per 100k);
-HNSW build 333 s for 100k (301 passages/s), search p95 9.5 ms, recall@10 of pages 0.11. So the store
-searches exactly and has no ANN index: see retrieval/vectors.py.
+Takes 4.3 minutes on 2 cores shared at load average 8 (peak RSS 1.6 GB, mostly the mapped 1M vectors),
+more than half of it building the HNSW index; the load average is printed since figures on a shared
+machine scale with it. Measured 2026-11-30: exact p50/p95 39/50 ms at 100k passages, 106/127 ms at 300k,
+344/390 ms at 1M; HNSW build 156 s for 100k (641 passages/s), search p50/p95 2.3/6.2 ms, recall@10 of
+pages 0.13. So the store searches exactly and has no ANN index: see retrieval/vectors.py.
 """
 
 from __future__ import annotations

@@ -20,12 +20,11 @@ Invariant the search relies on: a page's live rows are consecutive, because `add
 passages at once and deletes its earlier rows. So the best passage per page is a max over runs of rows.
 
 Search is exact and there is no ANN index, by measurement (benchmarks/vectors.py, random 384-d vectors,
-2 shared cores): exact costs ~25 ms per 100k passages idle (117 ms p50 at 100k, 732 ms at 1M under load
-7-10), while a usearch HNSW index took 333 s to build for 100k passages (~1 hour for 1M, and again for
-every compaction) and found 11% of the exact top 10 pages; usearch's own brute force in f16 was no faster
-than this float32 product. What bounds latency is the passage count: at ~25 ms per 100k passages, the
-vector side of a hybrid query fits 150 ms up to about 400k passages, or scans only the pages a filter or
-the BM25 side allows (`allowed`, gathered rather than scanned when they are a small share).
+2 cores shared at load average 8): exact top-10 pages p50/p95 39/50 ms at 100k passages, 106/127 ms at
+300k, 344/390 ms at 1M; a usearch HNSW index took 156 s to build for 100k passages (641/s: ~26 minutes for
+1M, again after every compaction) and its answers held 13% of the exact top 10 pages; usearch's own brute
+force was no faster than this float32 product. Latency grows with the passage count, about 35 ms per 100k
+passages here: the vector side of a hybrid query stays within 150 ms up to about 400k passages.
 """
 
 from __future__ import annotations
@@ -51,8 +50,9 @@ FORMAT = 1
 # reindex of a third of the corpus, which is what a recrawl that changed many pages amounts to.
 COMPACT_FRACTION = 0.30
 CHUNK_ROWS = 32_768  # rows gathered per step: 48 MB of copied vectors, so a filtered search's memory stays bounded
-# A filter that leaves fewer than this share of rows gathers those rows instead of scanning every row.
-GATHER_FRACTION = 0.25
+# A filter that leaves fewer than this share of rows gathers those rows instead of scanning every row: gathering
+# copies, so it pays only for small shares (at 10% of 1M rows it took 88% of a full scan's time).
+GATHER_FRACTION = 0.05
 
 
 @dataclass(frozen=True)
