@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Iterable, Protocol, Sequence
 
 from retrieval.query import Node
 
@@ -64,6 +64,8 @@ class EngineResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)  # FACETS -> value -> pages, when asked
     # application -> country -> pages (a page counts once in each pair it has), when facets are asked
     application_country: dict[str, dict[str, int]] = field(default_factory=dict)
+    # day -> pages of the result set changed (last_changed_at) on or after it, for each day asked for
+    changed_since: dict[date, int] = field(default_factory=dict)
 
 
 class SearchEngine(Protocol):
@@ -79,9 +81,11 @@ class SearchEngine(Protocol):
         """Makes everything added or deleted since the last commit durable and visible, all at once."""
 
     def search(self, query: Node | None, *, limit: int, offset: int = 0, sort: str = "relevance",
-               facets: bool = False) -> EngineResults:
+               facets: bool = False, changed_since: Sequence[date] = ()) -> EngineResults:
         """Pages matching `query` (None: every page), ordered by BM25F relevance or by `sort` (TRL highest
         first, date = last_changed_at newest first, published newest first; pages lacking the value last).
+        With `changed_since`, also how many of them changed on or after each of those days (freshness facets,
+        counted over the same matches rather than by running the query again).
         """
 
     def matching_ids(self, query: Node | None) -> frozenset[int]:

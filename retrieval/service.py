@@ -23,7 +23,7 @@ from typing import Any, Callable, Sequence
 from retrieval.engine import EngineHit, EngineResults, SearchEngine, open_engine
 from retrieval.layout import IndexLocation, current_index
 from retrieval.query import Any as AnyOf
-from retrieval.query import All, Node, PageIds, Since, constraint, describe, positive_words, semantic_text
+from retrieval.query import Node, PageIds, constraint, describe, positive_words, semantic_text
 from retrieval.requests import LAST_CRAWL, SearchRequest
 from retrieval.results import FACET_NAMES, FRESHNESS, TRL_BANDS, Hit, SearchResults
 from retrieval.snippets import snippets
@@ -125,41 +125,43 @@ class Searcher:
         text = semantic_text(node) if node is not None else ""
         grouped = request.group == "organisation"
         needed = None if grouped else request.offset + request.limit
+        stored = self.database_path.is_file()
+        since_days = _freshness_days(last_crawl_day(self.database_path) if stored else None, today)
+        counted = tuple(since_days.values())
         if request.mode == "bm25" or not text.strip():
-            ranked = self._bm25(opened.engine, node, request.sort, needed)
+            ranked = self._bm25(opened.engine, node, request.sort, needed, counted)
         elif request.mode == "vectors":
-            ranked = self._vectors_only(opened, node, text, request.sort, needed)
+            ranked = self._vectors_only(opened, node, text, request.sort, needed, counted)
         else:
-            ranked = self._hybrid(opened, node, text, request.sort, needed)
+            ranked = self._hybrid(opened, node, text, request.sort, needed, counted)
 
-        if not self.database_path.is_file():
+        if not stored:
             if ranked.total:
                 raise StaleIndexError(STALE_INDEX_MESSAGE)
-            return self._results(opened, request, ranked, [], [], 0, {}, None, today)
+            return self._results(request, ranked, [], [], 0, {}, since_days)
+        if grouped:
+            groups = _grouped(ranked.ranking, ranked.organisation_of)
+            total_groups = len(groups)
+            page_groups = [group[:PAGES_PER_GROUP] for group in groups[request.offset:request.offset + request.limit]]
+            shown = [item for group in page_groups for item in group]
+        else:
+            total_groups, page_groups = 0, []
+            shown = ranked.ranking[request.offset:request.offset + request.limit]
         with Store.open(self.database_path, read_only=True) as store:
-            last_crawl = _started_day(store.last_crawl_run())
-            if grouped:
-                groups = _grouped(ranked.ranking, ranked.organisation_of)
-                total_groups = len(groups)
-                page_groups = [group[:PAGES_PER_GROUP] for group in groups[request.offset:request.offset + request.limit]]
-                shown = [item for group in page_groups for item in group]
-            else:
-                total_groups, page_groups = 0, []
-                shown = ranked.ranking[request.offset:request.offset + request.limit]
             views = {view.id: view for view in store.pages([page_id for page_id, _ in shown])}
         if any(page_id not in views for page_id, _ in shown):
             raise StaleIndexError(STALE_INDEX_MESSAGE)
-        return self._results(opened, request, ranked, shown, page_groups, total_groups, views, last_crawl, today)
+        return self._results(request, ranked, shown, page_groups, total_groups, views, since_days)
 
-    def _results(self, opened: _Opened, request: SearchRequest, ranked: _Ranked, shown: list[tuple[int, float]],
+    def _results(self, request: SearchRequest, ranked: _Ranked, shown: list[tuple[int, float]],
                  page_groups: list[list[tuple[int, float]]], total_groups: int, views: dict[int, PageView],
-                 last_crawl: date | None, today: date) -> SearchResults:
+                 since_days: dict[str, date]) -> SearchResults:
         node = request.node
         words = positive_words(node) if node is not None else ()
         hits = {page_id: _hit(views[page_id], score, words, ranked.passages.get(page_id)) for page_id, score in shown}
         facets = _facets(ranked.engine_results)
-        since_days = _freshness_days(last_crawl, today)
-        facets["freshness"] = _freshness(opened.engine, ranked.set_node, since_days)
+        changed = ranked.engine_results.changed_since
+        facets["freshness"] = [(name, changed[day]) for name, day in since_days.items() if changed.get(day)]
         results = SearchResults(
             query=request.text, total=ranked.total, hits=[hits[page_id] for page_id, _ in shown], facets=facets,
             application_country=ranked.engine_results.application_country, mode=ranked.mode,
@@ -173,8 +175,9 @@ class Searcher:
             results.total_groups = total_groups
         return results
 
-    def _bm25(self, engine: SearchEngine, node: Node | None, sort: str, needed: int | None) -> _Ranked:
-        found, hits = _ranked_matches(engine, node, sort, needed)
+    def _bm25(self, engine: SearchEngine, node: Node | None, sort: str, needed: int | None,
+              counted: tuple[date, ...]) -> _Ranked:
+        found, hits = _ranked_matches(engine, node, sort, needed, counted)
         return _Ranked(found.total, [(hit.page_id, hit.score) for hit in hits], found, node, {},
                        _organisations(hits), "bm25")
 
@@ -186,7 +189,7 @@ class Searcher:
         return vectors.nearest(self._query_vector(text), limit, allowed=allowed, floor=SEMANTIC_FLOOR)
 
     def _vectors_only(self, opened: _Opened, node: Node | None, text: str, sort: str,
-                      needed: int | None) -> _Ranked:
+                      needed: int | None, counted: tuple[date, ...]) -> _Ranked:
         # Only pages near enough the query count as results; at least as many as a page of them asks for.
         limit = MAX_SEMANTIC_RESULTS if needed is None else max(SEMANTIC_CANDIDATES, needed)
         nearest = self._nearest(opened, node, text, limit)
@@ -195,20 +198,21 @@ class Searcher:
         if not nearest:
             found, hits = EngineResults(total=0, hits=[]), []
         else:
-            found, hits = _ranked_matches(opened.engine, set_node, sort, len(nearest))
+            found, hits = _ranked_matches(opened.engine, set_node, sort, len(nearest), counted)
         ranking = ([(hit.page_id, hit.similarity) for hit in nearest] if sort == "relevance"
                    else [(hit.page_id, similarity[hit.page_id]) for hit in hits])
         return _Ranked(found.total, ranking, found, set_node, {hit.page_id: (hit.start, hit.end) for hit in nearest},
                        _organisations(hits), "vectors")
 
-    def _hybrid(self, opened: _Opened, node: Node, text: str, sort: str, needed: int | None) -> _Ranked:
+    def _hybrid(self, opened: _Opened, node: Node, text: str, sort: str, needed: int | None,
+                counted: tuple[date, ...]) -> _Ranked:
         engine = opened.engine
         lexical = [hit.page_id for hit in engine.search(node, limit=LEXICAL_CANDIDATES).hits]
         nearest = self._nearest(opened, node, text, SEMANTIC_CANDIDATES)
         fused = reciprocal_rank_fusion(lexical, [hit.page_id for hit in nearest])
         # The result set: the query's matches and the semantic neighbours (which passed its constraints).
         set_node: Node = AnyOf((node, PageIds(frozenset(hit.page_id for hit in nearest)))) if nearest else node
-        found, hits = _ranked_matches(engine, set_node, sort, needed)
+        found, hits = _ranked_matches(engine, set_node, sort, needed, counted)
         if sort == "relevance":
             # The fused candidates first; past them the rest of the matches follow in BM25 order.
             ranking = sorted(fused.items(), key=lambda item: -item[1])
@@ -219,10 +223,11 @@ class Searcher:
                        _organisations(hits), "hybrid")
 
 
-def _ranked_matches(engine: SearchEngine, node: Node | None, sort: str,
-                    needed: int | None) -> tuple[EngineResults, list[EngineHit]]:
-    """The matches with facets, and the first `needed` of them in `sort` order (all of them when None)."""
-    found = engine.search(node, limit=needed or 0, sort=sort, facets=True)
+def _ranked_matches(engine: SearchEngine, node: Node | None, sort: str, needed: int | None,
+                    counted: tuple[date, ...] = ()) -> tuple[EngineResults, list[EngineHit]]:
+    """The matches with facets (and how many changed since each `counted` day), and the first `needed` of
+    them in `sort` order (all of them when None)."""
+    found = engine.search(node, limit=needed or 0, sort=sort, facets=True, changed_since=counted)
     if needed is not None:
         return found, found.hits
     return found, engine.search(node, limit=found.total, sort=sort).hits if found.total else []
@@ -283,17 +288,6 @@ def _freshness_days(last_crawl: date | None, today: date) -> dict[str, date]:
     days = {"since-last-crawl": last_crawl, "last-7-days": today - timedelta(days=7),
             "last-30-days": today - timedelta(days=30)}
     return {name: days[name] for name in FRESHNESS if days[name] is not None}
-
-
-def _freshness(engine: SearchEngine, set_node: Node | None, days: dict[str, date]) -> list[tuple[str, int]]:
-    """Pages of the result set changed on or after each day (the engine counts; nothing is ranked)."""
-    counts = []
-    for name, day in days.items():
-        since = Since("last_changed_at", day)
-        count = engine.count(All((set_node, since)) if set_node is not None else since)
-        if count:
-            counts.append((name, count))
-    return counts
 
 
 def _applications_by_area(applications: list[tuple[str, int]]) -> dict[str, list[tuple[str, int]]]:

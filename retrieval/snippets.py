@@ -40,9 +40,12 @@ def _matches(text: str, words: Iterable[str]) -> list[tuple[int, int, str]]:
     if not wanted:
         return []
     found: list[tuple[int, int, str]] = []
+    seen: dict[str, list[str]] = {}  # a page repeats its words: analyse each once
     for match in _WORD.finditer(text):
         word = match.group()
-        word_terms = terms(word)
+        word_terms = seen.get(word)
+        if word_terms is None:
+            word_terms = seen[word] = terms(word)
         if wanted.isdisjoint(word_terms):
             continue
         if len(word) > 1 and word_terms == [word[i:i + 2].lower() for i in range(len(word) - 1)]:

@@ -7,8 +7,9 @@ values are fast fields.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import tantivy
 from tantivy import Occur, Query
@@ -114,7 +115,7 @@ class TantivyEngine:
     # Searching
 
     def search(self, query: q.Node | None, *, limit: int, offset: int = 0, sort: str = "relevance",
-               facets: bool = False) -> EngineResults:
+               facets: bool = False, changed_since: Sequence[date] = ()) -> EngineResults:
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         searcher = self._searcher()
@@ -129,6 +130,11 @@ class TantivyEngine:
         results = EngineResults(total=total, hits=hits)
         if facets:
             results.facets, results.application_country = _facets(searcher, tantivy_query)
+        for day in changed_since:
+            # Counting natively is a fraction of a millisecond per day: no need for a range aggregation.
+            since = Query.boolean_query([(Occur.Must, tantivy_query),
+                                         (Occur.Must, self._translate(q.Since("last_changed_at", day)))])
+            results.changed_since[day] = searcher.search(since, limit=1, count=True).count
         return results
 
     def matching_ids(self, query: q.Node | None) -> frozenset[int]:

@@ -11,7 +11,7 @@ import math
 import threading
 from datetime import date, datetime, time, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 from whoosh import index, query as wq, scoring
@@ -139,12 +139,13 @@ class WhooshEngine:
     # Searching
 
     def search(self, query: q.Node | None, *, limit: int, offset: int = 0, sort: str = "relevance",
-               facets: bool = False) -> EngineResults:
+               facets: bool = False, changed_since: Sequence[date] = ()) -> EngineResults:
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         searcher, columns = self._current()
         whoosh_query = translate(query)
-        matched = np.fromiter(searcher.docs_for_query(whoosh_query), dtype=np.int64) if facets else None
+        matched = (np.fromiter(searcher.docs_for_query(whoosh_query), dtype=np.int64)
+                   if facets or changed_since else None)
         wanted = offset + limit
         top = _top(searcher, whoosh_query, wanted, sort) if wanted > 0 else []
         total = len(matched) if matched is not None else _count(searcher, query, whoosh_query)
@@ -152,9 +153,12 @@ class WhooshEngine:
                           organisation_id=columns.value("organisation_id", docnum))
                 for score, docnum in top[offset:wanted]]
         results = EngineResults(total=total, hits=hits)
-        if matched is not None:
+        if facets:
             results.facets = columns.counts(matched)
             results.application_country = columns.application_country(matched)
+        if changed_since:
+            changed = columns.last_changed[matched]
+            results.changed_since = {day: int(np.count_nonzero(changed >= epoch_seconds(day))) for day in changed_since}
         return results
 
     def matching_ids(self, query: q.Node | None) -> frozenset[int]:
@@ -213,6 +217,7 @@ class FacetColumns:
     def __init__(self, size: int):
         self.size = size
         self.page_ids = np.zeros(size, dtype=np.int64)
+        self.last_changed = np.zeros(size, dtype=np.int64)  # epoch seconds
         self._values: dict[str, list[str]] = {name: [] for name in FACETS}
         self._pairs: dict[str, tuple[list[np.ndarray], list[np.ndarray]]] = {name: ([], []) for name in FACETS}
         self._docs: dict[str, np.ndarray] = {}
@@ -277,6 +282,7 @@ def _read_columns(reader) -> FacetColumns:
         columns.seal()
         return columns
     columns.page_ids = _numeric_column(reader, "page_id", size)
+    columns.last_changed = _numeric_column(reader, "last_changed_at", size)
     for name in q.MATCH_FIELDS:
         for value in reader.lexicon(name) if name in reader.schema else ():
             docnums = np.fromiter(reader.postings(name, value).all_ids(), dtype=np.int64)

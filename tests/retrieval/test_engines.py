@@ -203,6 +203,16 @@ def test_since_filters_either_date_field_from_that_day_on(engine):
     assert ids(engine, Since("published", date(2026, 1, 1))) == {3, 6}
 
 
+def test_changed_since_counts_the_matches_changed_from_each_day(engine):
+    days = (date(2026, 1, 10), date(2026, 1, 11), date(2030, 1, 1))
+    everything = engine.search(None, limit=0, changed_since=days).changed_since
+    assert everything == {date(2026, 1, 10): 3, date(2026, 1, 11): 1, date(2030, 1, 1): 0}
+    for query in (Word("oct"), Not(Word("oct"))):
+        counted = engine.search(query, limit=0, facets=True, changed_since=days).changed_since
+        assert counted == {day: len(ids(engine, query) & ids(engine, Since("last_changed_at", day))) for day in days}
+    assert engine.search(Word("oct"), limit=5).changed_since == {}
+
+
 def test_page_ids_select_those_pages(engine):
     assert ids(engine, PageIds(frozenset({2, 5, 99}))) == {2, 5}
     assert ids(engine, All((Word("oct"), PageIds(frozenset({1, 2, 3}))))) == {1, 2}
