@@ -11,13 +11,12 @@ import re
 from typing import Iterable
 
 from retrieval.results import Segment
-from retrieval.terms import terms
+from retrieval.terms import CJK_CHARACTER, terms
 
 SNIPPET_CHARS = 240
 FRAGMENTS = 2
 LEAD_CHARS = 60  # context kept before a match, so a fragment does not start on the matched word
 WORD_REACH = 20  # how far a fragment's edge moves to reach a space (CJK text has none)
-_WORD = re.compile(r"\w+")
 
 
 def snippets(text: str, words: Iterable[str], *, passage: tuple[int, int] | None = None) -> list[list[Segment]]:
@@ -41,7 +40,7 @@ def _matches(text: str, words: Iterable[str]) -> list[tuple[int, int, str]]:
         return []
     found: list[tuple[int, int, str]] = []
     seen: dict[str, list[str]] = {}  # a page repeats its words: analyse each once
-    for match in _WORD.finditer(text):
+    for match in _candidates(text, wanted):
         word = match.group()
         word_terms = seen.get(word)
         if word_terms is None:
@@ -61,6 +60,22 @@ def _matches(text: str, words: Iterable[str]) -> list[tuple[int, int, str]]:
             term = next(term for term in word_terms if term in wanted)
             found.append((match.start(), match.end(), term))
     return found
+
+
+def _candidates(text: str, wanted: set[str]) -> list[re.Match]:
+    """The words of `text` that may analyse to a wanted term, found by the regex engine rather than a Python
+    loop over every word: a Porter stem differs from its word only in its last two letters at most (y -> i,
+    an added e), so a word must begin with the stem less those; a CJK pair may sit anywhere in its run."""
+    cjk = sorted(term for term in wanted if CJK_CHARACTER.match(term))
+    latin = sorted({term[:max(len(term) - 2, 1)] for term in wanted if not CJK_CHARACTER.match(term)})
+    matches: dict[int, re.Match] = {}
+    if latin:
+        for match in re.finditer(rf"\b(?:{'|'.join(map(re.escape, latin))})\w*", text, re.IGNORECASE):
+            matches[match.start()] = match
+    if cjk:
+        for match in re.finditer(rf"\w*(?:{'|'.join(map(re.escape, cjk))})\w*", text):
+            matches.setdefault(match.start(), match)
+    return [matches[start] for start in sorted(matches)]
 
 
 def _best_windows(text: str, matches: list[tuple[int, int, str]]) -> list[tuple[int, int]]:

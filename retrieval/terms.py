@@ -20,7 +20,7 @@ STOPWORDS = frozenset((
 # Hiragana, katakana, CJK ideographs (and extension A, compatibility) and Hangul syllables.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _TOKEN = re.compile(f"[{_CJK}]+|[^\\W{_CJK}]+")
-_CJK_RUN = re.compile(f"[{_CJK}]")
+CJK_CHARACTER = re.compile(f"[{_CJK}]")
 # Longer "words" are encoded data or run-together junk, never something a person types.
 MAX_TOKEN_CHARS = 64
 
@@ -41,7 +41,7 @@ def terms(text: str) -> list[str]:
         if stemmed is None:
             if word in STOPWORDS or len(word) > MAX_TOKEN_CHARS:
                 continue
-            if _CJK_RUN.match(word):
+            if CJK_CHARACTER.match(word):
                 found.extend(_bigrams(word))
                 continue
             if len(_STEMS) >= _STEM_CACHE_SIZE:
