@@ -33,8 +33,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from retrieval import vectors as vector_module  # noqa: E402
-from retrieval.vectors import DIMENSIONS, PassageHit, VectorStore  # noqa: E402
+from retrieval import vectors as vector_module
+from retrieval.vectors import DIMENSIONS, PassageHit, VectorStore
 
 APPLICATIONS = 35
 NOISE = 0.7
@@ -136,10 +136,11 @@ def measure(store: VectorStore, queries: np.ndarray, rng: np.random.Generator,
     exact_answers = {}
     for limit in (10, 50):
         for name, allowed in filters.items():
-            exact, exact_times = timed(lambda q: exact_nearest(store, q, limit, allowed), queries)
+            exact, exact_times = timed(lambda q, limit=limit, allowed=allowed: exact_nearest(store, q, limit, allowed), queries)
             exact_answers[limit, name] = exact
             set_candidates(None)
-            found, times = timed(lambda q: store.nearest(q, limit, allowed=allowed, floor=-1.0), queries)
+            found, times = timed(lambda q, limit=limit, allowed=allowed: store.nearest(q, limit, allowed=allowed,
+                                                                            floor=-1.0), queries)
             pages_recall, passage_recall = recall(found, exact)
             print(f"  limit {limit:2}, {name:12} exact {percentiles(exact_times)} | two-stage "
                   f"{percentiles(times)} | recall@{limit} pages {pages_recall:.3f}, best passage "
@@ -148,7 +149,8 @@ def measure(store: VectorStore, queries: np.ndarray, rng: np.random.Generator,
         set_candidates(count)
         for limit in (10, 50):
             for name, allowed in filters.items():
-                found, times = timed(lambda q: store.nearest(q, limit, allowed=allowed, floor=-1.0), queries)
+                found, times = timed(lambda q, limit=limit, allowed=allowed: store.nearest(q, limit, allowed=allowed,
+                                                                            floor=-1.0), queries)
                 pages_recall, _ = recall(found, exact_answers[limit, name])
                 print(f"  {count:5} candidates, limit {limit:2}, {name:12} {percentiles(times)} "
                       f"recall@{limit} pages {pages_recall:.3f}")
