@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from retrieval import vectors as vectors_module
 from retrieval.vectors import DIMENSIONS, StoreLockedError, VectorStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -249,3 +250,130 @@ def test_a_missing_store_reads_as_empty(tmp_path):
     store = VectorStore(tmp_path / "none")
     assert (store.pages(), store.passages(), store.page_ids().tolist()) == (0, 0, [])
     assert store.nearest(unit(np.random.default_rng(), 1)[0], 10) == []
+
+
+# Two-stage search: page vectors choose candidate pages, their passages are scored exactly.
+
+@pytest.fixture
+def two_stage(monkeypatch):
+    """Every store searches in two stages, with `candidates` candidate pages whatever the limit."""
+    def configure(candidates: int) -> None:
+        monkeypatch.setattr(vectors_module, "EXACT_BELOW", 0)
+        monkeypatch.setattr(vectors_module, "CANDIDATE_FACTOR", 0)
+        monkeypatch.setattr(vectors_module, "MIN_CANDIDATE_PAGES", candidates)
+    return configure
+
+
+def clustered(store: VectorStore, pages: range, seed: int = 0) -> dict[int, np.ndarray]:
+    """Pages whose passages lie near their own random page direction, as real pages' passages do."""
+    rng = np.random.default_rng(seed)
+    added = {}
+    for page in pages:
+        centre = unit(rng, 1)
+        rows = centre + 0.5 * unit(rng, 4)
+        added[page] = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+        store.add(page, spans(4), added[page])
+    return added
+
+
+def test_two_stage_equals_exact_when_the_candidates_cover_every_page(tmp_path, two_stage):
+    store = VectorStore(tmp_path, writable=True)
+    added = fill(store, range(300), passages=4)
+    store.commit()
+    two_stage(candidates=299)  # one page short of all: the page stage drops the page whose mean is farthest
+    store._snapshot = store._load()
+    assert store._snapshot.page_vectors is not None
+    for query in unit(np.random.default_rng(3), 5):
+        means = {page: rows.mean(axis=0) / np.linalg.norm(rows.mean(axis=0)) for page, rows in added.items()}
+        farthest = min(means, key=lambda page: float(means[page] @ query))
+        kept = {page: rows for page, rows in added.items() if page != farthest}
+        hits = store.nearest(query, 300, floor=-1.0)
+        assert [hit.page_id for hit in hits] == brute_force(kept, query, 300)
+    two_stage(candidates=300)
+    store._snapshot = store._load()
+    for query in unit(np.random.default_rng(4), 5):
+        hits = store.nearest(query, 10)
+        assert [hit.page_id for hit in hits] == brute_force(added, query, 10)
+        for hit in hits:
+            best_passage = int(np.argmax(added[hit.page_id] @ query))
+            assert (hit.start, hit.end) == spans(4)[best_passage]
+            assert hit.similarity == pytest.approx(float(added[hit.page_id][best_passage] @ query), abs=1e-5)
+
+
+def test_two_stage_finds_the_pages_whose_passages_cluster_near_the_query(tmp_path, two_stage):
+    two_stage(candidates=40)
+    store = VectorStore(tmp_path, writable=True)
+    added = clustered(store, range(2000))
+    store.commit()
+    for page in (3, 777, 1999):
+        query = added[page].mean(axis=0)
+        hits = store.nearest(query / np.linalg.norm(query), 5)
+        assert hits[0].page_id == page
+        assert [hit.page_id for hit in hits] == brute_force(added, query / np.linalg.norm(query), 5)
+
+
+@pytest.mark.parametrize("allowed_share", [0.03, 0.9])  # page vectors gathered / all scored
+def test_two_stage_filters_apply_before_the_top_k(tmp_path, two_stage, allowed_share):
+    two_stage(candidates=10)  # as few candidates as results: a page lost to the filter would leave a gap
+    store = VectorStore(tmp_path, writable=True)
+    added = {}
+    for page, direction in zip(range(1000), unit(np.random.default_rng(2), 1000)):
+        added[page] = np.stack([direction] * 3)  # a page's passages agree, so its mean ranks it exactly
+        store.add(page, spans(3), added[page])
+    store.commit()
+    query = unit(np.random.default_rng(11), 1)[0]
+    globally_best = set(brute_force(added, query, 40))
+    rng = np.random.default_rng(12)
+    allowed = frozenset(int(p) for p in rng.choice(1000, int(1000 * allowed_share), replace=False)) - globally_best
+    hits = store.nearest(query, 10, allowed=allowed, floor=-1.0)
+    assert [hit.page_id for hit in hits] == brute_force(added, query, 10, allowed)
+    assert store.nearest(query, 10, allowed=frozenset()) == []
+    assert store.nearest(query, 10, allowed=frozenset({10_000})) == []
+
+
+def test_two_stage_never_returns_deleted_or_replaced_rows(tmp_path, two_stage):
+    two_stage(candidates=20)
+    store = VectorStore(tmp_path, writable=True)
+    added = clustered(store, range(200))
+    store.commit()
+    store.delete([5])
+    replacement = unit(np.random.default_rng(9), 1)
+    store.add(6, spans(1), replacement)  # its old rows stay in the segment as tombstones, next to page 199's
+    store.commit()
+    assert all(hit.page_id != 5 for hit in store.nearest(added[5][0], 200, floor=-1.0))
+    hits = {hit.page_id: hit for hit in store.nearest(added[6][0], 20, floor=-1.0)}
+    assert 6 not in hits or hits[6].similarity < 0.5
+    hit = store.nearest(replacement[0], 1)[0]
+    assert (hit.page_id, hit.start, hit.end) == (6, *spans(1)[0])
+    assert hit.similarity == pytest.approx(1.0, abs=1e-5)
+
+
+def test_page_vectors_follow_a_commit(tmp_path, two_stage):
+    two_stage(candidates=5)
+    writer = VectorStore(tmp_path, writable=True)
+    added = clustered(writer, range(300))
+    writer.commit()
+    reader = VectorStore.shared(tmp_path)
+    old = reader._snapshot.page_vectors.copy()
+    assert reader.nearest(added[42][0], 1)[0].page_id == 42
+    # Page 42 now has new passages, all about what page 7 was about.
+    moved = added[7] + 0.01 * unit(np.random.default_rng(1), 4)
+    writer.add(42, spans(4), moved)
+    writer.commit()
+    reader = VectorStore.shared(tmp_path)
+    position = int(np.flatnonzero(reader._snapshot.run_pages[reader._snapshot.live_runs] == 42)[0])
+    new_vector = reader._snapshot.page_vectors[position]
+    mean = (moved / np.linalg.norm(moved, axis=1, keepdims=True)).mean(axis=0)
+    assert new_vector == pytest.approx(mean / np.linalg.norm(mean), abs=1e-5)
+    assert len(reader._snapshot.page_vectors) == len(old)
+    assert {hit.page_id for hit in reader.nearest(added[7][0], 2)} == {7, 42}
+    assert all(hit.page_id != 42 for hit in reader.nearest(added[42][0], 5, floor=0.9))
+
+
+def test_a_small_store_is_searched_exactly(tmp_path):
+    store = VectorStore(tmp_path, writable=True)
+    added = fill(store, range(300), passages=4)  # 1,200 passages: far below EXACT_BELOW
+    store.commit()
+    assert store._snapshot.page_vectors is None
+    for query in unit(np.random.default_rng(8), 3):
+        assert [hit.page_id for hit in store.nearest(query, 50)] == brute_force(added, query, 50)
