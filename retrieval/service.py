@@ -31,7 +31,8 @@ from store import PageView, Store
 
 LEXICAL_CANDIDATES = 200
 SEMANTIC_CANDIDATES = 50
-SEMANTIC_FLOOR = 0.35  # cosine similarity below which a MiniLM neighbour is rarely on topic
+SEMANTIC_FLOOR = 0.25  # cosine similarity below which a MiniLM passage is rarely on topic (chosen on the tune half)
+VECTORS_FLOOR = 0.0
 RRF_K = 60  # the constant of Cormack et al.'s reciprocal rank fusion
 PAGES_PER_GROUP = 3
 STALE_INDEX_MESSAGE = "The index lists pages the store does not hold: run scout index --rebuild"
@@ -181,18 +182,18 @@ class Searcher:
         return _Ranked(found.total, [(hit.page_id, hit.score) for hit in hits], found, node, {},
                        _organisations(hits), "bm25")
 
-    def _nearest(self, opened: _Opened, node: Node | None, text: str, limit: int):
+    def _nearest(self, opened: _Opened, node: Node | None, text: str, limit: int, floor: float):
         """The pages whose best passage is nearest the query, among those its filters and exclusions allow."""
         vectors = self._vectors(opened)
         required = constraint(node) if node is not None else None
         allowed = opened.engine.matching_ids(required) if required is not None else None
-        return vectors.nearest(self._query_vector(text), limit, allowed=allowed, floor=SEMANTIC_FLOOR)
+        return vectors.nearest(self._query_vector(text), limit, allowed=allowed, floor=floor)
 
     def _vectors_only(self, opened: _Opened, node: Node | None, text: str, sort: str,
                       needed: int | None, counted: tuple[date, ...]) -> _Ranked:
         # Only pages near enough the query count as results; at least as many as a page of them asks for.
         limit = MAX_SEMANTIC_RESULTS if needed is None else max(SEMANTIC_CANDIDATES, needed)
-        nearest = self._nearest(opened, node, text, limit)
+        nearest = self._nearest(opened, node, text, limit, floor=VECTORS_FLOOR)
         similarity = {hit.page_id: hit.similarity for hit in nearest}
         set_node = PageIds(frozenset(similarity))
         if not nearest:
@@ -208,7 +209,7 @@ class Searcher:
                 counted: tuple[date, ...]) -> _Ranked:
         engine = opened.engine
         lexical = [hit.page_id for hit in engine.search(node, limit=LEXICAL_CANDIDATES).hits]
-        nearest = self._nearest(opened, node, text, SEMANTIC_CANDIDATES)
+        nearest = self._nearest(opened, node, text, SEMANTIC_CANDIDATES, SEMANTIC_FLOOR)
         fused = reciprocal_rank_fusion(lexical, [hit.page_id for hit in nearest])
         # The result set: the query's matches and the semantic neighbours (which passed its constraints).
         set_node: Node = AnyOf((node, PageIds(frozenset(hit.page_id for hit in nearest)))) if nearest else node
