@@ -346,6 +346,28 @@ def index(settings: Settings, rebuild: bool, embeddings: bool, batch_pages: int)
     """Write processed pages into the search index (the search_backend setting chooses the engine)."""
     count = pipeline.index(settings, rebuild=rebuild, embeddings=embeddings, batch_pages=batch_pages)
     click.echo(f"indexed {count} pages into {describe_index(settings)}")
+    hint = backend_hint(settings)
+    if hint:
+        click.echo(hint, err=True)
+
+
+# benchmarks/search.py: beyond a few thousand pages Whoosh's keyword searches pass 100 ms and its rebuilds
+# slow to tens of pages a second, while tantivy stays far under (README, "Search at scale").
+WHOOSH_COMFORTABLE_PAGES = 5_000
+
+
+def backend_hint(settings: Settings) -> str:
+    """Advice to switch to tantivy when a Whoosh index has outgrown it, else ""."""
+    from indexer.index.build import indexed_page_count
+
+    if settings.search_backend != "whoosh":
+        return ""
+    pages = indexed_page_count(settings.index_dir)
+    if pages <= WHOOSH_COMFORTABLE_PAGES:
+        return ""
+    return (f"hint: the index holds {pages} pages; above {WHOOSH_COMFORTABLE_PAGES} searches are several times "
+            "faster with search_backend: tantivy (set it in settings.yaml or SCOUT_SEARCH_BACKEND; the next "
+            "scout index rebuilds)")
 
 
 def describe_index(settings: Settings) -> str:

@@ -244,6 +244,22 @@ def test_changing_the_backend_setting_rebuilds_with_the_new_engine(settings, cap
     assert "built with whoosh and the search_backend setting is now tantivy" in caplog.text
 
 
+def test_scout_index_advises_tantivy_once_a_whoosh_index_outgrows_it(settings, monkeypatch):
+    from click.testing import CliRunner
+
+    from scout import cli
+
+    add_pages(settings, 6)
+    arguments = ["index", "--data-dir", str(settings.data_dir), "--no-embeddings"]
+    monkeypatch.setattr(cli, "WHOOSH_COMFORTABLE_PAGES", 6)
+    assert "hint:" not in CliRunner().invoke(cli.main, arguments).stderr
+    monkeypatch.setattr(cli, "WHOOSH_COMFORTABLE_PAGES", 5)
+    outgrown = CliRunner().invoke(cli.main, arguments)
+    assert outgrown.exit_code == 0 and "holds 6 pages" in outgrown.stderr and "tantivy" in outgrown.stderr
+    monkeypatch.setenv("SCOUT_SEARCH_BACKEND", "tantivy")
+    assert "hint:" not in CliRunner().invoke(cli.main, arguments).stderr
+
+
 # Killed runs and concurrent readers, with `scout index` in a child process.
 
 def scout_index(settings, *args: str) -> list[str]:
