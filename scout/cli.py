@@ -203,7 +203,7 @@ def demo(settings: Settings, host: str, port: int, no_serve: bool) -> None:
         click.echo(f"processed {report.processed} pages ({report.tagged} tagged)")
         found = pipeline.discover(demo_settings)
         click.echo(f"found {found.candidates} candidate organisations on the demo's listings (scout candidates)")
-        click.echo(f"indexed {pipeline.index(demo_settings)} pages into {demo_settings.index_dir}")
+        click.echo(f"indexed {pipeline.index(demo_settings)} pages into {describe_index(demo_settings)}")
         import_demo_roster(demo_settings)
         click.echo(f"try: {scout_invocation()} search \"optical coherence tomography\" "
                    f"--data-dir {shell_path(demo_settings.data_dir)}")
@@ -326,14 +326,27 @@ def process(settings: Settings) -> None:
 
 
 @main.command()
-@click.option("--rebuild", is_flag=True, help="Throw the index away and rebuild it from the store.")
+@click.option("--rebuild", is_flag=True,
+              help="Build a new index of every page aside and swap it in; the old one answers until then.")
+@click.option("--embeddings/--no-embeddings", default=True, show_default=True,
+              help="Embed passages for semantic search (slow); without, the vectors there are stay as they are.")
+@click.option("--batch-pages", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Pages written and committed at a time; a killed run redoes at most one batch.")
 @with_settings
 @holding_lock
 @needs_store
-def index(settings: Settings, rebuild: bool) -> None:
-    """Write processed pages into the Whoosh full-text index."""
-    count = pipeline.index(settings, rebuild=rebuild)
-    click.echo(f"indexed {count} pages into {settings.index_dir}")
+def index(settings: Settings, rebuild: bool, embeddings: bool, batch_pages: int) -> None:
+    """Write processed pages into the search index (the search_backend setting chooses the engine)."""
+    count = pipeline.index(settings, rebuild=rebuild, embeddings=embeddings, batch_pages=batch_pages)
+    click.echo(f"indexed {count} pages into {describe_index(settings)}")
+
+
+def describe_index(settings: Settings) -> str:
+    """Where the index now is, and which generation and backend answer searches."""
+    from retrieval.layout import current_index
+
+    current = current_index(settings.index_dir)
+    return f"{settings.index_dir} (backend {current.backend}, generation {current.number})"
 
 
 @main.command()

@@ -49,15 +49,17 @@ def process(settings: Settings):
         return report, mark_duplicates(store)
 
 
-def index(settings: Settings, rebuild: bool = False) -> int:
-    from indexer.index.fulltext import build_index
+def index(settings: Settings, rebuild: bool = False, embeddings: bool = True, batch_pages: int | None = None) -> int:
+    """Brings the search index up to date (or rebuilds it aside and swaps it in); returns pages indexed."""
+    from indexer.index.build import BATCH_PAGES, build_index
 
     with Store.open(settings.database_path) as store:
-        return build_index(store, settings.index_dir, rebuild=rebuild)
+        return build_index(store, settings.index_dir, settings.search_backend, rebuild=rebuild,
+                           embeddings=embeddings, batch_pages=batch_pages or BATCH_PAGES)
 
 
 def stats(settings: Settings) -> dict[str, Any]:
-    from indexer.index.fulltext import indexed_document_count
+    from indexer.index.build import indexed_page_count
 
     with Store.open(settings.database_path) as store:
         counts = store.stats()
@@ -68,7 +70,7 @@ def stats(settings: Settings) -> dict[str, Any]:
         "duplicate_pages": counts["duplicate_pages"],
         "processed_pages": counts["processed_pages"],
         "tagged_pages": counts["tagged_pages"],
-        "indexed_documents": indexed_document_count(settings.index_dir),
+        "indexed_documents": indexed_page_count(settings.index_dir),
         "last_crawl": None if last is None else {
             "started": last["started_at"], "finished": last["finished_at"], "status": last["status"],
             **{name: last[name] for name in ("fetched", "new", "changed", "unchanged", "gone", "failed")},

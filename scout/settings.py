@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, NonNegativeFloat, NonNegativeInt, ValidationError
 
@@ -38,6 +38,8 @@ class SettingValues(FileModel):
     max_response_bytes: NonNegativeInt = Field(description="Responses larger than this are abandoned unread.")
     max_url_length: NonNegativeInt = Field(description="URLs longer than this are not followed (crawl-trap guard).")
     download_timeout: NonNegativeInt = Field(description="Seconds before a request is given up.")
+    search_backend: Literal["whoosh", "tantivy"] = Field(
+        description="Search engine the index is built with; changing it rebuilds the index at the next `scout index`.")
 
 
 #: The setting names, in the order declared.
@@ -69,6 +71,7 @@ class Settings:
     max_response_bytes: int
     max_url_length: int
     download_timeout: int
+    search_backend: str
 
     @property
     def database_path(self) -> Path:

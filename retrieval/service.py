@@ -1,0 +1,312 @@
+"""The search service the CLI, the HTML page and the JSON API share: one validated request in, results out.
+
+A `Searcher` lives as long as its process (the web app keeps one, `scout search` makes one). It holds the
+current index generation's engine and vector store open and reopens them only when `scout index` has
+switched to another generation, so no search pays for opening an index or loading vectors. The embedding
+model is loaded on the first search that needs a query vector; keyword (bm25) searches never import it.
+
+Modes: bm25 ranks by the engine alone; vectors by the similarity of the query to each page's best passage,
+among the pages the query's filters and exclusions allow (filters apply before the top-k); hybrid fuses the
+BM25 top LEXICAL_CANDIDATES and the vector top SEMANTIC_CANDIDATES above SEMANTIC_FLOOR by reciprocal rank
+fusion, and counts facets over exactly that fused set. A query without positive words (filters and
+exclusions only) has nothing to embed and runs as bm25.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from retrieval.engine import EngineHit, EngineResults, SearchEngine, open_engine
+from retrieval.layout import IndexLocation, current_index
+from retrieval.query import Any as AnyOf
+from retrieval.query import All, Node, PageIds, Since, constraint, describe, positive_words, semantic_text
+from retrieval.requests import SearchRequest
+from retrieval.results import FACET_NAMES, FRESHNESS, TRL_BANDS, Hit, SearchResults
+from retrieval.snippets import snippets
+from store import PageView, Store
+
+LEXICAL_CANDIDATES = 200
+SEMANTIC_CANDIDATES = 50
+SEMANTIC_FLOOR = 0.35  # cosine similarity below which a MiniLM neighbour is rarely on topic
+RRF_K = 60  # the constant of Cormack et al.'s reciprocal rank fusion
+PAGES_PER_GROUP = 3
+STALE_INDEX_MESSAGE = "The index lists pages the store does not hold: run scout index --rebuild"
+
+Embedder = Callable[[list[str]], Any]  # texts -> (n, dimensions) array of unit vectors
+
+
+class StaleIndexError(RuntimeError):
+    """The index names pages the store does not have (the store was replaced after indexing)."""
+
+
+@dataclass
+class _Opened:
+    location: IndexLocation
+    engine: SearchEngine
+    vectors: Any = None  # retrieval.vectors.VectorStore, opened on the first semantic search
+
+
+@dataclass
+class _Ranked:
+    """A result set before pages are read: ids best first (to offset + limit, or all when grouping)."""
+
+    total: int
+    ranking: list[tuple[int, float]]  # (page id, score)
+    engine_results: EngineResults  # of the whole set, with facets
+    set_node: Node | None  # the query whose matches are exactly the result set
+    passages: dict[int, tuple[int, int]]  # page id -> character span of its best passage (semantic hits)
+    organisation_of: dict[int, str]  # page id -> organisation id, for grouping
+    mode: str
+
+
+class Searcher:
+    """Searches one data directory's current index; safe to share between a web app's threads."""
+
+    def __init__(self, index_dir: Path, database_path: Path, *, embed: Embedder | None = None):
+        self.index_dir = Path(index_dir)
+        self.database_path = Path(database_path)
+        self._embed = embed
+        self._opened: _Opened | None = None
+        self._lock = threading.Lock()
+
+    def search(self, request: SearchRequest, *, today: date | None = None) -> SearchResults:
+        """One page of results for `request`; raises IndexMissingError before `scout index` ran and
+        StaleIndexError when the index names pages the store lacks."""
+        opened = self._current()
+        try:
+            return self._search(opened, request, today or datetime.now(timezone.utc).date())
+        except Exception:
+            # The writer removes an old generation after switching: follow the switch and try once more.
+            if current_index(self.index_dir).generation == opened.location.generation:
+                raise
+            return self._search(self._current(), request, today or datetime.now(timezone.utc).date())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._opened is not None:
+                self._opened.engine.close()
+                self._opened = None
+
+    # -- opening ----------------------------------------------------------------------------------------
+
+    def _current(self) -> _Opened:
+        location = current_index(self.index_dir)
+        with self._lock:
+            if self._opened is None or self._opened.location != location:
+                if self._opened is not None:
+                    self._opened.engine.close()
+                self._opened = _Opened(location, open_engine(location.backend, location.engine_dir))
+            return self._opened
+
+    def _vectors(self, opened: _Opened):
+        with self._lock:
+            if opened.vectors is None:
+                from retrieval.vectors import VectorStore
+
+                opened.vectors = VectorStore.shared(opened.location.vectors_dir)
+            return opened.vectors
+
+    def _query_vector(self, text: str):
+        if self._embed is None:
+            from indexer.analysis.embedding_model import embed  # imports torch: only on the semantic path
+
+            self._embed = embed
+        return self._embed([text])[0]
+
+    # -- searching --------------------------------------------------------------------------------------
+
+    def _search(self, opened: _Opened, request: SearchRequest, today: date) -> SearchResults:
+        node = request.node
+        text = semantic_text(node) if node is not None else ""
+        grouped = request.group == "organisation"
+        needed = None if grouped else request.offset + request.limit
+        if request.mode == "bm25" or not text.strip():
+            ranked = self._bm25(opened.engine, node, request.sort, needed)
+        elif request.mode == "vectors":
+            ranked = self._vectors_only(opened, node, text, request.sort, needed)
+        else:
+            ranked = self._hybrid(opened, node, text, request.sort, needed)
+
+        if not self.database_path.is_file():
+            if ranked.total:
+                raise StaleIndexError(STALE_INDEX_MESSAGE)
+            return self._results(opened, request, ranked, [], [], 0, {}, None, today)
+        with Store.open(self.database_path, read_only=True) as store:
+            run = store.last_crawl_run()
+            last_crawl = datetime.fromisoformat(run["started_at"]).date() if run and run.get("started_at") else None
+            if grouped:
+                groups = _grouped(ranked.ranking, ranked.organisation_of)
+                total_groups = len(groups)
+                page_groups = [group[:PAGES_PER_GROUP] for group in groups[request.offset:request.offset + request.limit]]
+                shown = [item for group in page_groups for item in group]
+            else:
+                total_groups, page_groups = 0, []
+                shown = ranked.ranking[request.offset:request.offset + request.limit]
+            views = {view.id: view for view in store.pages([page_id for page_id, _ in shown])}
+        if any(page_id not in views for page_id, _ in shown):
+            raise StaleIndexError(STALE_INDEX_MESSAGE)
+        return self._results(opened, request, ranked, shown, page_groups, total_groups, views, last_crawl, today)
+
+    def _results(self, opened: _Opened, request: SearchRequest, ranked: _Ranked, shown: list[tuple[int, float]],
+                 page_groups: list[list[tuple[int, float]]], total_groups: int, views: dict[int, PageView],
+                 last_crawl: date | None, today: date) -> SearchResults:
+        node = request.node
+        words = positive_words(node) if node is not None else ()
+        hits = {page_id: _hit(views[page_id], score, words, ranked.passages.get(page_id)) for page_id, score in shown}
+        facets = _facets(ranked.engine_results)
+        facets["freshness"] = _freshness(opened.engine, ranked.set_node, last_crawl, today)
+        results = SearchResults(
+            query=request.text, total=ranked.total, hits=[hits[page_id] for page_id, _ in shown], facets=facets,
+            application_country=ranked.engine_results.application_country, mode=ranked.mode,
+            reading=describe(node) if node is not None else "every page",
+            applications_by_area=_applications_by_area(facets["applications"]),
+        )
+        if request.group == "organisation":
+            results.groups = [[hits[page_id] for page_id, _ in group] for group in page_groups]
+            results.total_groups = total_groups
+        return results
+
+    def _bm25(self, engine: SearchEngine, node: Node | None, sort: str, needed: int | None) -> _Ranked:
+        found = engine.search(node, limit=needed or 0, sort=sort, facets=True)
+        hits = found.hits if needed is not None else engine.search(node, limit=found.total, sort=sort).hits
+        return _Ranked(found.total, [(hit.page_id, hit.score) for hit in hits], found, node, {},
+                       _organisations(hits), "bm25")
+
+    def _nearest(self, opened: _Opened, node: Node | None, text: str, limit: int):
+        """The pages whose best passage is nearest the query, among those its filters and exclusions allow."""
+        vectors = self._vectors(opened)
+        required = constraint(node) if node is not None else None
+        allowed = opened.engine.matching_ids(required) if required is not None else None
+        return vectors.nearest(self._query_vector(text), limit, allowed=allowed, floor=SEMANTIC_FLOOR)
+
+    def _vectors_only(self, opened: _Opened, node: Node | None, text: str, sort: str,
+                      needed: int | None) -> _Ranked:
+        # Only pages near enough the query count as results; at least as many as a page of them asks for.
+        nearest = self._nearest(opened, node, text, max(SEMANTIC_CANDIDATES, needed or 0)
+                                if needed is not None else MAX_SEMANTIC_RESULTS)
+        set_node = PageIds(frozenset(hit.page_id for hit in nearest))
+        found = engine_search_all(opened.engine, set_node, sort)
+        if sort == "relevance":
+            ranking = [(hit.page_id, hit.similarity) for hit in nearest]
+        else:
+            ranking = [(hit.page_id, hit.score) for hit in found.hits]
+        return _Ranked(found.total, ranking, found, set_node, {hit.page_id: (hit.start, hit.end) for hit in nearest},
+                       _organisations(found.hits), "vectors")
+
+    def _hybrid(self, opened: _Opened, node: Node, text: str, sort: str, needed: int | None) -> _Ranked:
+        engine = opened.engine
+        lexical = [hit.page_id for hit in engine.search(node, limit=LEXICAL_CANDIDATES).hits]
+        nearest = self._nearest(opened, node, text, SEMANTIC_CANDIDATES)
+        fused = reciprocal_rank_fusion(lexical, [hit.page_id for hit in nearest])
+        set_node: Node = AnyOf((node, PageIds(frozenset(hit.page_id for hit in nearest)))) if nearest else node
+        found = engine.search(set_node, limit=needed or 0, sort=sort, facets=True)
+        if needed is None or (sort == "relevance" and needed > len(fused)) or sort != "relevance":
+            # Past the fused candidates (or in another order), the rest follows in the engine's order.
+            limit = found.total if needed is None else needed
+            hits = engine.search(set_node, limit=limit, sort=sort).hits if limit else []
+        else:
+            hits = []
+        if sort == "relevance":
+            ranking = sorted(fused.items(), key=lambda item: -item[1])
+            ranking += [(hit.page_id, 0.0) for hit in hits if hit.page_id not in fused]
+        else:
+            ranking = [(hit.page_id, fused.get(hit.page_id, 0.0)) for hit in hits]
+        organisation_of = _organisations(hits)
+        return _Ranked(found.total, ranking, found, set_node, {hit.page_id: (hit.start, hit.end) for hit in nearest},
+                       organisation_of, "hybrid")
+
+
+# Grouping a vectors-only search needs its whole result set; beyond this many, neighbours are far off topic.
+MAX_SEMANTIC_RESULTS = 1000
+
+
+def engine_search_all(engine: SearchEngine, node: Node, sort: str) -> EngineResults:
+    """Every page of a PageIds set with facets, in `sort` order (small sets only)."""
+    assert isinstance(node, PageIds)
+    if not node.ids:
+        return EngineResults(total=0, hits=[], facets={})
+    return engine.search(node, limit=len(node.ids), sort=sort, facets=True)
+
+
+def reciprocal_rank_fusion(*rankings: Sequence[int]) -> dict[int, float]:
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, page_id in enumerate(ranking):
+            fused[page_id] = fused.get(page_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+    return fused
+
+
+def _organisations(hits: list[EngineHit]) -> dict[int, str]:
+    return {hit.page_id: hit.organisation_id for hit in hits}
+
+
+def _grouped(ranking: list[tuple[int, float]], organisation_of: dict[int, str]) -> list[list[tuple[int, float]]]:
+    """The ranked hits per organisation, organisations in the order of their first hit."""
+    groups: dict[object, list[tuple[int, float]]] = {}
+    for page_id, score in ranking:
+        # A page no organisation claims is a group of its own.
+        groups.setdefault(organisation_of.get(page_id) or ("page", page_id), []).append((page_id, score))
+    return list(groups.values())
+
+
+def _facets(found: EngineResults) -> dict[str, list[tuple[str, int]]]:
+    counts = {("applications" if name == "application" else name): values for name, values in found.facets.items()}
+    facets = {name: sorted(((str(value), count) for value, count in counts.get(name, {}).items()
+                            if value not in (None, "") and count),
+                           key=lambda item: (-item[1], item[0]))
+              for name in FACET_NAMES if name not in ("trl_band", "freshness")}
+    # Levels and bands are a scale, read in order, not a popularity list.
+    facets["trl"].sort(key=lambda item: int(item[0]))
+    levels = {int(value): count for value, count in facets["trl"]}
+    facets["trl_band"] = [(band, total) for band, (low, high) in TRL_BANDS.items()
+                          if (total := sum(levels.get(level, 0) for level in range(low, high + 1)))]
+    return facets
+
+
+def _freshness(engine: SearchEngine, set_node: Node | None, last_crawl: date | None,
+               today: date) -> list[tuple[str, int]]:
+    days = {"since-last-crawl": last_crawl, "last-7-days": today - timedelta(days=7),
+            "last-30-days": today - timedelta(days=30)}
+    counts = []
+    for name in FRESHNESS:
+        if days[name] is None:
+            continue
+        since = Since("last_changed_at", days[name])
+        count = engine.count(All((set_node, since)) if set_node is not None else since)
+        if count:
+            counts.append((name, count))
+    return counts
+
+
+def _applications_by_area(applications: list[tuple[str, int]]) -> dict[str, list[tuple[str, int]]]:
+    from taxonomy import APPLICATIONS, AREAS
+
+    by_area: dict[str, list[tuple[str, int]]] = {}
+    for application, count in applications:
+        info = APPLICATIONS.get(application)
+        for area in info.areas if info is not None else ():
+            by_area.setdefault(area, []).append((application, count))
+    return {area: by_area[area] for area in AREAS if area in by_area}
+
+
+def _hit(page: PageView, score: float, words, passage: tuple[int, int] | None) -> Hit:
+    return Hit(
+        page_id=page.id,
+        url=page.final_url or page.url,
+        title=page.title or page.url,
+        organisation=page.organisation or "",
+        organisation_id=page.organisation_id or "",
+        country=page.country or "",
+        applications=[tag.application for tag in page.tags],
+        trl=page.trl.level if page.trl is not None else None,
+        language=page.language or "",
+        fetched_at=page.fetched_at or "",
+        published=page.published_date or "",
+        score=score,
+        snippets=snippets(page.text or "", words, passage=passage),
+        page=page,
+    )
