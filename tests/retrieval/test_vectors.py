@@ -1,0 +1,219 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.vectors import DIMENSIONS, VectorStore, StoreLockedError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def unit(rng: np.random.Generator, count: int) -> np.ndarray:
+    vectors = rng.standard_normal((count, DIMENSIONS)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def spans(count: int) -> list[tuple[int, int]]:
+    return [(100 * i, 100 * i + 90) for i in range(count)]
+
+
+def fill(store: VectorStore, pages: range, seed: int = 0, passages: int = 3) -> dict[int, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    added = {}
+    for page in pages:
+        added[page] = unit(rng, passages)
+        store.add(page, spans(passages), added[page])
+    return added
+
+
+def brute_force(added: dict[int, np.ndarray], query: np.ndarray, limit: int, allowed=None) -> list[int]:
+    best = {page: float(np.max(vectors @ query)) for page, vectors in added.items()
+            if allowed is None or page in allowed}
+    return sorted(best, key=lambda page: (-best[page], page))[:limit]
+
+
+def test_add_commit_reopen_replace_delete(tmp_path):
+    store = VectorStore(tmp_path, writable=True)
+    added = fill(store, range(1, 21))
+    store.commit()
+    assert (store.pages(), store.passages()) == (20, 60)
+    store.close()
+
+    reopened = VectorStore(tmp_path, writable=True)
+    assert reopened.page_ids().tolist() == list(range(1, 21))
+    replacement = unit(np.random.default_rng(7), 2)
+    reopened.add(5, [(0, 10), (10, 20)], replacement)
+    reopened.delete([6, 999])
+    reopened.commit()
+    reopened.close()
+
+    reader = VectorStore(tmp_path)
+    assert (reader.pages(), reader.passages()) == (19, 56)
+    assert 6 not in reader.page_ids()
+    hit = reader.nearest(replacement[1], 1)[0]
+    assert (hit.page_id, hit.start, hit.end) == (5, 10, 20)
+    assert hit.similarity == pytest.approx(1.0, abs=1e-5)
+    assert all(hit.page_id != 6 for hit in reader.nearest(added[6][0], 30))  # deleted rows never return
+    assert all(hit.similarity < 0.5 for hit in reader.nearest(added[5][0], 30) if hit.page_id == 5)
+
+
+def test_nearest_matches_brute_force_best_passage_per_page(tmp_path):
+    store = VectorStore(tmp_path, writable=True)
+    added = fill(store, range(200), passages=4)
+    store.commit()
+    rng = np.random.default_rng(3)
+    for query in unit(rng, 5):
+        hits = store.nearest(query, 10)
+        assert [hit.page_id for hit in hits] == brute_force(added, query, 10)
+        assert len({hit.page_id for hit in hits}) == 10
+        for hit in hits:
+            best_passage = int(np.argmax(added[hit.page_id] @ query))
+            assert (hit.start, hit.end) == spans(4)[best_passage]
+            assert hit.similarity == pytest.approx(float(added[hit.page_id][best_passage] @ query), abs=1e-5)
+
+
+@pytest.mark.parametrize("allowed_share", [0.05, 0.9])  # gathers few rows / scans every row
+def test_filters_apply_before_the_top_k(tmp_path, allowed_share):
+    store = VectorStore(tmp_path, writable=True)
+    added = fill(store, range(400))
+    store.commit()
+    query = unit(np.random.default_rng(11), 1)[0]
+    globally_best = set(brute_force(added, query, 40))
+    rng = np.random.default_rng(12)
+    allowed = frozenset(int(p) for p in rng.choice(400, int(400 * allowed_share), replace=False)) - globally_best
+    hits = store.nearest(query, 10, allowed=allowed, floor=-1.0)
+    assert len(hits) == 10
+    assert [hit.page_id for hit in hits] == brute_force(added, query, 10, allowed)
+    assert store.nearest(query, 10, allowed=frozenset()) == []
+    assert store.nearest(query, 10, allowed=frozenset({10_000})) == []
+
+
+def test_floor_drops_weak_pages(tmp_path):
+    store = VectorStore(tmp_path, writable=True)
+    added = fill(store, range(50))
+    store.commit()
+    hits = store.nearest(added[7][1], 50, floor=0.5)
+    assert [hit.page_id for hit in hits] == [7]
+
+
+def test_compaction_keeps_answers_identical(tmp_path):
+    store = VectorStore(tmp_path, writable=True)
+    fill(store, range(100))
+    store.commit()
+    fill(store, range(0, 100, 5), seed=1)  # replaces 20% of pages: below the compaction threshold
+    store.commit()
+    assert (tmp_path / "0.vectors").exists()
+    queries = unit(np.random.default_rng(5), 4)
+    allowed = frozenset(range(0, 100, 3))
+    before = [(store.nearest(q, 10), store.nearest(q, 10, allowed=allowed)) for q in queries]
+    store.compact()
+    assert not (tmp_path / "0.vectors").exists()
+    assert os.path.getsize(tmp_path / "1.vectors") == 300 * DIMENSIONS * 4
+    after = [(store.nearest(q, 10), store.nearest(q, 10, allowed=allowed)) for q in queries]
+    assert after == before
+    assert VectorStore(tmp_path).nearest(queries[0], 10) == before[0][0]
+
+
+def test_commit_compacts_when_many_rows_are_deleted(tmp_path):
+    store = VectorStore(tmp_path, writable=True)
+    fill(store, range(100))
+    store.commit()
+    store.delete(range(40))
+    store.commit()
+    assert not (tmp_path / "0.vectors").exists()
+    assert store.passages() == 180 and os.path.getsize(tmp_path / "1.vectors") == 180 * DIMENSIONS * 4
+    fill(store, range(100, 110))  # and it keeps appending to the new segment
+    store.commit()
+    assert VectorStore(tmp_path).pages() == 70
+
+
+def test_uncommitted_rows_are_invisible_and_one_writer_at_a_time(tmp_path):
+    store = VectorStore(tmp_path, writable=True)
+    fill(store, range(10))
+    store.commit()
+    fill(store, range(10, 20))
+    store.delete([0])
+    reader = VectorStore(tmp_path)
+    assert reader.page_ids().tolist() == list(range(10))
+    with pytest.raises(StoreLockedError):
+        VectorStore(tmp_path, writable=True)
+    with pytest.raises(PermissionError):
+        reader.add(1, spans(1), unit(np.random.default_rng(), 1))
+
+
+def test_shared_reuses_its_mapping_until_a_commit(tmp_path):
+    writer = VectorStore(tmp_path, writable=True)
+    fill(writer, range(10))
+    writer.commit()
+    shared = VectorStore.shared(tmp_path)
+    mapping, loads = shared._snapshot.vectors, shared.loads
+    for _ in range(3):
+        assert VectorStore.shared(tmp_path) is shared
+    assert shared.loads == loads and shared._snapshot.vectors is mapping
+    fill(writer, range(10, 15))
+    assert VectorStore.shared(tmp_path).pages() == 10  # appended, not committed: nothing to reload
+    assert shared.loads == loads
+    writer.commit()
+    assert VectorStore.shared(tmp_path).pages() == 15
+    assert shared.loads == loads + 1 and shared._snapshot.vectors is not mapping
+
+
+WRITER = """
+import sys, time
+import numpy as np
+from pathlib import Path
+from retrieval.vectors import DIMENSIONS, VectorStore
+directory, first, committed, uncommitted = Path(sys.argv[1]), *map(int, sys.argv[2:5])
+rng = np.random.default_rng(first)
+store = VectorStore(directory, writable=True)
+def add(page):
+    vectors = rng.standard_normal((3, DIMENSIONS)).astype(np.float32)
+    store.add(page, [(0, 1), (1, 2), (2, 3)], vectors)
+for page in range(first, first + committed):
+    add(page)
+store.commit()
+for page in range(first + committed, first + committed + uncommitted):
+    add(page)
+print("appending", flush=True)
+while uncommitted:
+    time.sleep(0.05)
+"""
+
+
+def run_writer(directory: Path, first: int, committed: int, uncommitted: int) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", WRITER, str(directory), str(first), str(committed),
+                             str(uncommitted)], stdout=subprocess.PIPE, text=True, cwd=REPO,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+def test_a_writer_killed_mid_append_leaves_a_store_the_next_writer_repairs(tmp_path):
+    writer = run_writer(tmp_path, first=0, committed=50, uncommitted=500)
+    try:
+        assert writer.stdout.readline().strip() == "appending"
+        # Another process reads while rows past the commit are on disk: it sees exactly the commit.
+        assert os.path.getsize(tmp_path / "0.vectors") > 150 * DIMENSIONS * 4
+        reader = VectorStore.shared(tmp_path)
+        assert reader.page_ids().tolist() == list(range(50)) and reader.passages() == 150
+        os.kill(writer.pid, signal.SIGKILL)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert VectorStore(tmp_path).pages() == 50
+
+    repaired = VectorStore(tmp_path, writable=True)  # the lock died with the writer; the tail is cut
+    assert os.path.getsize(tmp_path / "0.vectors") == 150 * DIMENSIONS * 4
+    assert repaired.page_ids().tolist() == list(range(50))
+    repaired.close()
+
+    # The next run completes, and the reader of the first process sees its commit.
+    finisher = run_writer(tmp_path, first=50, committed=20, uncommitted=0)
+    assert finisher.wait(timeout=60) == 0
+    assert VectorStore.shared(tmp_path) is reader
+    assert reader.page_ids().tolist() == list(range(70))
+    assert os.path.getsize(tmp_path / "0.vectors") == 210 * DIMENSIONS * 4
