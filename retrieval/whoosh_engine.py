@@ -276,6 +276,9 @@ class FacetColumns:
 def _read_columns(reader) -> FacetColumns:
     size = reader.doc_count_all()
     columns = FacetColumns(size)
+    if size == 0:  # an EmptyReader has no columns to read
+        columns.seal()
+        return columns
     columns.page_ids = _numeric_column(reader, "page_id", size)
     for name in q.MATCH_FIELDS:
         for value in reader.lexicon(name) if name in reader.schema else ():
@@ -350,8 +353,8 @@ def _all(parts: tuple[q.Node, ...]) -> wq.Query | None:
                 for translated in [_translate(part.part)] if translated is not None]
     if not required and not excluded:
         return None
-    base = wq.And(required) if required else wq.Every()
-    return wq.AndNot(base, wq.Or(excluded)) if excluded else base
+    # Not AndNot: it lets excluded pages through after an intersection over several segments.
+    return wq.And((required or [wq.Every()]) + [wq.Not(part) for part in excluded])
 
 
 def _text_query(query_terms: list[str]) -> wq.Query | None:
