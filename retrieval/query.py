@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Callable, Union
+from typing import Union
 
 from scout.registry import COUNTRY_CODES, LANGUAGE_CODES, MARKETS, TYPES
 from taxonomy.model import AREAS
@@ -129,13 +130,19 @@ FILTERS = {"app": "application", "area": "area", "trl": "trl", "country": "count
 _FIELD_LIKE = {"url": None, "title": None, "text": None, "page_id": None, "id": None, "site": None,
                "inurl": None, "intitle": None, "body": None, "content": None, "field": None,
                "organisation": "org", "organization": "org", "organisation_id": "org", "application": "app",
-               "applications": "app", "language": "lang", "organisation_type": "type", "trl_min": "trl",
+               "applications": "app", "language": "lang", "organisation_type": "type",
                "date": "since", "changed": "since"}
+# Shown when a filter has no value.
+_EXAMPLE_VALUES = {"app": "app:A20", "area": "area:therapy", "trl": "trl:>=7", "country": "country:KR",
+                   "market": "market:japan", "type": "type:company", "role": "role:system-supplier",
+                   "lang": "lang:ja", "org": "org:<id>", "since": "since:2026-01-01",
+                   "published": "published:2026-01-01"}
 _FILTER_LIST = ", ".join(f"{name}:" for name in FILTERS)
 _ORG_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_APPLICATION = re.compile(r"a(\d{1,2})")
-_TRL = re.compile(r"(?P<op>>=|<=|>|<)?(?P<low>\d+)(?:-(?P<high>\d+))?")
+# ASCII digits only: int() and fromisoformat() would read other scripts' digits differently or not at all.
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_APPLICATION = re.compile(r"a(\d{1,2})", re.ASCII)
+_TRL = re.compile(r"(?P<op>>=|<=|>|<)?(?P<low>\d+)(?:-(?P<high>\d+))?", re.ASCII)
 
 
 class QueryError(ValueError):
@@ -155,8 +162,8 @@ def _at(position: int) -> str:
     return f"character {position + 1}"
 
 
-def _did_you_mean(value: str, choices: object, *, cutoff: float = 0.6, template: str = '"{}"') -> str:
-    matches = difflib.get_close_matches(value, sorted(choices), n=1, cutoff=cutoff)  # type: ignore[arg-type]
+def _did_you_mean(value: str, choices: Iterable[str], *, cutoff: float = 0.6, template: str = '"{}"') -> str:
+    matches = difflib.get_close_matches(value, sorted(choices), n=1, cutoff=cutoff)
     return f" — did you mean {template.format(matches[0])}?" if matches else ""
 
 
@@ -276,12 +283,6 @@ def _read_word(text: str, start: int, tokens: list[_Token], *, operators: bool) 
     return end
 
 
-_EXAMPLE_VALUES = {"app": "app:A20", "area": "area:therapy", "trl": "trl:>=7", "country": "country:KR",
-                   "market": "market:japan", "type": "type:company", "role": "role:system-supplier",
-                   "lang": "lang:ja", "org": "org:<id>", "since": "since:2026-01-01",
-                   "published": "published:2026-01-01"}
-
-
 # --- filter values ------------------------------------------------------------------------------------------
 
 @cache
@@ -384,9 +385,12 @@ def _trl(token: _Token) -> Range:
         raise invalid()
     operator = match.group("op") or ""
     low, high = {">=": (low, 9), ">": (low + 1, 9), "<=": (1, high), "<": (1, high - 1)}.get(operator, (low, high))
+    if low > high and not operator:
+        raise QueryError(f"trl:{token.text} at {_at(token.position)} is an empty range: write the lower level "
+                         f"first (trl:{high}-{low})", token.position)
     if low > high:
-        raise QueryError(f'trl:{token.text} at {_at(token.position)} matches no level (TRL runs from 1 to 9; '
-                         f"write the lower level first, e.g. trl:4-6)", token.value_position)
+        raise QueryError(f"trl:{token.text} at {_at(token.position)} matches no level (TRL runs from 1 to 9)",
+                         token.position)
     return Range("trl", low, high)
 
 
@@ -416,7 +420,7 @@ def _filter(token: _Token, last_crawl: date | None) -> Node:
 
 # --- parser -------------------------------------------------------------------------------------------------
 
-def _flat(kind: type[All] | type[Any], parts: list[Node]) -> Node:
+def _flat(kind: type[All | Any], parts: list[Node]) -> Node:
     """One node of the parts: nested nodes of the same kind flattened, repeats dropped, a lone part itself."""
     flat: list[Node] = []
     for part in parts:
@@ -497,7 +501,8 @@ class _Parser:
             return Phrase(words)
         if token.kind == "filter":
             return _filter(token, self.last_crawl)
-        # "(": the only other token and_expr hands to unary
+        if token.kind == ")":  # a query can only start with one when nothing opened it
+            raise QueryError(f'unmatched ")" at {_at(token.position)}: no "(" opens it', token.position)
         self.check_depth(token, depth + 1)
         following = self.peek()
         if following is not None and following.kind == ")":

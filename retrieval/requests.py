@@ -264,3 +264,12 @@ def _integer(params: dict[str, list[str]], name: str, low: int, high: int) -> in
         shown = str(value) if len(raw) <= 40 else raw[:40] + "…"
         raise RequestError(f"{name} must be from {low} to {high}, not {shown}", name)
     return value
+
+
+def query_language_help() -> str:
+    """The query language's grammar and rules as the parser documents them, for `--help` and the help page."""
+    from retrieval import query
+
+    paragraphs = (query.__doc__ or "").strip().split("\n\n")
+    # From the grammar to the rules on filters and characters; how the parser is written is not for users.
+    return "\n\n".join(paragraphs[1:4])

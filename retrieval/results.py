@@ -64,6 +64,8 @@ class SearchResults:
     reading: str = ""  # the parsed query in words (query.describe)
     # Thematic area -> the application facet's (application, pages) of that area.
     applications_by_area: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # Freshness facet value -> the `since` parameter value that narrows the search to those pages.
+    freshness_since: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {

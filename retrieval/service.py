@@ -24,7 +24,7 @@ from retrieval.engine import EngineHit, EngineResults, SearchEngine, open_engine
 from retrieval.layout import IndexLocation, current_index
 from retrieval.query import Any as AnyOf
 from retrieval.query import All, Node, PageIds, Since, constraint, describe, positive_words, semantic_text
-from retrieval.requests import SearchRequest
+from retrieval.requests import LAST_CRAWL, SearchRequest
 from retrieval.results import FACET_NAMES, FRESHNESS, TRL_BANDS, Hit, SearchResults
 from retrieval.snippets import snippets
 from store import PageView, Store
@@ -47,7 +47,6 @@ class StaleIndexError(RuntimeError):
 class _Opened:
     location: IndexLocation
     engine: SearchEngine
-    vectors: Any = None  # retrieval.vectors.VectorStore, opened on the first semantic search
 
 
 @dataclass
@@ -103,12 +102,10 @@ class Searcher:
             return self._opened
 
     def _vectors(self, opened: _Opened):
-        with self._lock:
-            if opened.vectors is None:
-                from retrieval.vectors import VectorStore
+        from retrieval.vectors import VectorStore
 
-                opened.vectors = VectorStore.shared(opened.location.vectors_dir)
-            return opened.vectors
+        # The process's one reader of this directory: mapped once, remapped only after a writer's commit.
+        return VectorStore.shared(opened.location.vectors_dir)
 
     def _query_vector(self, text: str):
         if self._embed is None:
@@ -158,12 +155,15 @@ class Searcher:
         words = positive_words(node) if node is not None else ()
         hits = {page_id: _hit(views[page_id], score, words, ranked.passages.get(page_id)) for page_id, score in shown}
         facets = _facets(ranked.engine_results)
-        facets["freshness"] = _freshness(opened.engine, ranked.set_node, last_crawl, today)
+        since_days = _freshness_days(last_crawl, today)
+        facets["freshness"] = _freshness(opened.engine, ranked.set_node, since_days)
         results = SearchResults(
             query=request.text, total=ranked.total, hits=[hits[page_id] for page_id, _ in shown], facets=facets,
             application_country=ranked.engine_results.application_country, mode=ranked.mode,
             reading=describe(node) if node is not None else "every page",
             applications_by_area=_applications_by_area(facets["applications"]),
+            freshness_since={name: LAST_CRAWL if name == "since-last-crawl" else day.isoformat()
+                             for name, day in since_days.items()},
         )
         if request.group == "organisation":
             results.groups = [[hits[page_id] for page_id, _ in group] for group in page_groups]
@@ -267,15 +267,17 @@ def _facets(found: EngineResults) -> dict[str, list[tuple[str, int]]]:
     return facets
 
 
-def _freshness(engine: SearchEngine, set_node: Node | None, last_crawl: date | None,
-               today: date) -> list[tuple[str, int]]:
+def _freshness_days(last_crawl: date | None, today: date) -> dict[str, date]:
     days = {"since-last-crawl": last_crawl, "last-7-days": today - timedelta(days=7),
             "last-30-days": today - timedelta(days=30)}
+    return {name: days[name] for name in FRESHNESS if days[name] is not None}
+
+
+def _freshness(engine: SearchEngine, set_node: Node | None, days: dict[str, date]) -> list[tuple[str, int]]:
+    """Pages of the result set changed on or after each day (the engine counts; nothing is ranked)."""
     counts = []
-    for name in FRESHNESS:
-        if days[name] is None:
-            continue
-        since = Since("last_changed_at", days[name])
+    for name, day in days.items():
+        since = Since("last_changed_at", day)
         count = engine.count(All((set_node, since)) if set_node is not None else since)
         if count:
             counts.append((name, count))

@@ -1,21 +1,21 @@
 """Snippets from a page's stored text: the passages where the query's words occur, as plain-text segments.
 
-Engines store no text, so snippets are cut from the store's copy. A word matches case-insensitively at the
-start of a word, also without a plural "s" ("lasers" finds "laser", "laser" finds "lasers"), which is close
-to the engines' stemming without depending on either engine's analyser.
+Engines store no text, so snippets are cut from the store's copy, matched with the engines' own analyser
+(retrieval.terms): "lasers" highlights "laser" and "Lasers", a CJK word its character pairs, as the engines
+matched them.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from retrieval.results import Segment
+from retrieval.terms import terms, tokens
 
 SNIPPET_CHARS = 240
 FRAGMENTS = 2
-WORD_REACH = 20
 LEAD_CHARS = 60  # context kept before a match, so a fragment does not start on the matched word
+WORD_REACH = 20  # how far a fragment's edge moves to reach a space (CJK text has none)
 
 
 def snippets(text: str, words: Iterable[str], *, passage: tuple[int, int] | None = None) -> list[list[Segment]]:
@@ -24,34 +24,37 @@ def snippets(text: str, words: Iterable[str], *, passage: tuple[int, int] | None
     With no word found, `passage` (a semantic hit's best passage, as a character span) or else the opening
     stands in, so every hit shows something of itself.
     """
-    pattern = word_pattern(words)
-    matches = list(pattern.finditer(text)) if pattern is not None else []
+    matches = _matches(text, words)
     if not matches:
         start, end = passage if passage is not None else (0, SNIPPET_CHARS)
         start, end = _widened(text, start, min(end, start + SNIPPET_CHARS))
         return [[Segment(text[start:end], False)]] if end > start else []
-    windows = _best_windows(text, matches)
-    return [_segments(text, start, end, matches) for start, end in windows]
+    return [_segments(text, start, end, matches) for start, end in _best_windows(text, matches)]
 
 
-def word_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
-    stems = sorted({_stem(word.lower()) for word in words if word.strip()}, key=len, reverse=True)
-    if not stems:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, stems)) + r")\w*", re.IGNORECASE)
+def _matches(text: str, words: Iterable[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every token of `text` the query's words analyse to."""
+    wanted = {term for word in words for term in terms(word)}
+    # Offsets are into the lower-cased text; where lower-casing changes lengths they would be off: skip.
+    if not wanted or len(text.lower()) != len(text):
+        return []
+    found: list[tuple[int, int, str]] = []
+    for token in tokens(text):
+        if token.term in wanted:
+            if found and token.start < found[-1][1]:  # overlapping CJK pairs: one highlighted run
+                found[-1] = (found[-1][0], token.end, found[-1][2])
+            else:
+                found.append((token.start, token.end, token.term))
+    return found
 
 
-def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-
-
-def _best_windows(text: str, matches: list[re.Match[str]]) -> list[tuple[int, int]]:
-    """Windows around matches, the ones holding the most distinct words first, not overlapping."""
+def _best_windows(text: str, matches: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """Windows around matches, the ones holding the most distinct terms first, not overlapping."""
     candidates = []
-    for match in matches:
-        start, end = _widened(text, max(match.start() - LEAD_CHARS, 0),
-                              max(match.start() - LEAD_CHARS, 0) + SNIPPET_CHARS)
-        inside = {m.group().lower() for m in matches if start <= m.start() and m.end() <= end}
+    for match_start, _, _ in matches:
+        begin = max(match_start - LEAD_CHARS, 0)
+        start, end = _widened(text, begin, begin + SNIPPET_CHARS)
+        inside = {term for s, e, term in matches if start <= s and e <= end}
         candidates.append((-len(inside), start, end))
     chosen: list[tuple[int, int]] = []
     for _, start, end in sorted(candidates):
@@ -63,7 +66,7 @@ def _best_windows(text: str, matches: list[re.Match[str]]) -> list[tuple[int, in
 
 
 def _widened(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span moved out to whole words at both ends, by at most WORD_REACH characters (CJK has no spaces)."""
+    """The span moved out to whole words at both ends, by at most WORD_REACH characters."""
     start, end = max(start, 0), min(end, len(text))
     floor, ceiling = max(start - WORD_REACH, 0), min(end + WORD_REACH, len(text))
     while start > floor and not text[start - 1].isspace():
@@ -73,15 +76,15 @@ def _widened(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _segments(text: str, start: int, end: int, matches: list[re.Match[str]]) -> list[Segment]:
+def _segments(text: str, start: int, end: int, matches: list[tuple[int, int, str]]) -> list[Segment]:
     segments, position = [], start
-    for match in matches:
-        if match.start() < position or match.end() > end:
+    for match_start, match_end, _ in matches:
+        if match_start < position or match_end > end:
             continue
-        if match.start() > position:
-            segments.append(Segment(text[position:match.start()], False))
-        segments.append(Segment(match.group(), True))
-        position = match.end()
+        if match_start > position:
+            segments.append(Segment(text[position:match_start], False))
+        segments.append(Segment(text[match_start:match_end], True))
+        position = match_end
     if position < end:
         segments.append(Segment(text[position:end], False))
     return segments

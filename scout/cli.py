@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -408,41 +409,112 @@ def known_applications(ctx: click.Context, param: click.Parameter, values: tuple
     return tuple(value.upper() for value in values)
 
 
-@main.command()
-@click.argument("query")
-@click.option("--app", "applications", multiple=True, metavar="A01..A35", callback=known_applications,
-              help="Only pages tagged with it.")
-@click.option("--trl-min", type=click.IntRange(1, 9), default=None, help="Only pages at or above this TRL.")
-@click.option("--country", "countries", multiple=True, metavar="CC", help="Only organisations in this country.")
-@click.option("--limit", type=click.IntRange(1, 500), default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+# `scout search` options -> the search parameter each one is (the API's names, validated by the same code).
+SEARCH_OPTIONS = (
+    ("--app", "app", True, "A01..A35", "Only pages tagged with this application."),
+    ("--area", "area", True, "AREA", "Only pages of applications in this thematic area (e.g. therapy)."),
+    ("--trl-min", "trl_min", False, "1..9", "Only pages at or above this TRL."),
+    ("--trl-max", "trl_max", False, "1..9", "Only pages at or below this TRL."),
+    ("--country", "country", True, "CC", "Only organisations in this country (ISO 3166-1 alpha-2)."),
+    ("--market", "market", True, "MARKET", "Only organisations in this registry market (e.g. japan)."),
+    ("--type", "type", True, "TYPE", "Only organisations of this type (e.g. company)."),
+    ("--role", "role", True, "ROLE", "Only pages of this value-chain role (e.g. system-supplier)."),
+    ("--lang", "lang", True, "LL", "Only pages in this language (ISO 639-1)."),
+    ("--org", "org", True, "ID", "Only this organisation's pages."),
+    ("--since", "since", False, "DAY", "Only pages new or changed on or after YYYY-MM-DD, or 'last-crawl'."),
+    ("--published-after", "published_after", False, "DAY", "Only pages stating a publication date on or after it."),
+    ("--sort", "sort", False, "ORDER", "relevance (default), trl, date or published."),
+    ("--group", "group", False, "organisation", "One entry per organisation with its best pages."),
+    ("--mode", "mode", False, "MODE",
+     "bm25 (default here: keywords, answers in about a second), hybrid or vectors (these load the embedding "
+     "model first, about 10 s)."),
+    ("--page", "page", False, "N", "Which page of results (1..50)."),
+    ("--limit", "limit", False, "N", "Results per page (1..100, default 10)."),
+)
+CLI_PAGE_SIZE = "10"
+
+
+def search_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Every search parameter as a plain-text option: retrieval.requests validates them, as for the API."""
+    for flag, parameter, repeatable, metavar, help_text in reversed(SEARCH_OPTIONS):
+        command = click.option(flag, parameter, multiple=repeatable, metavar=metavar, help=help_text)(command)
+    return command
+
+
+def search_help() -> str:
+    """`scout search --help`: what it does, the query language and its examples (shown as written)."""
+    from retrieval.query import EXAMPLES
+    from retrieval.requests import query_language_help
+
+    # "--" first where a query starts with "-", or the shell's word would be read as an option.
+    examples = "\n".join(f"  scout search {'-- ' if query.startswith('-') else ''}{shlex.quote(query)}\n      {meaning}"
+                         for query, meaning in EXAMPLES)
+    # \b keeps click from rewrapping a paragraph (the grammar's layout is its meaning).
+    grammar = "\n\n".join("\b\n" + paragraph for paragraph in query_language_help().split("\n\n"))
+    return (
+        "Search the index with Scout's query language; the options add filters (ANDed with the query).\n\n"
+        "Keyword (bm25) search is the default here: it never loads the embedding model, so it answers in about "
+        "a second. --mode hybrid or vectors also match by meaning but load the model first (about 10 s). "
+        "Errors (a malformed query, a bad option value) print one line and exit with status 2.\n\n"
+        f"\b\nExamples:\n{examples}\n\n{grammar}"
+    )
+
+
+@main.command(help=search_help())
+@click.argument("query", default="")
+@search_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the API's shape).")
 @with_settings
 @needs_store
-def search(settings: Settings, query: str, applications: tuple[str, ...], trl_min: int | None,
-           countries: tuple[str, ...], limit: int, as_json: bool) -> None:
-    """Search the index."""
-    from indexer.index.fulltext import IndexMissingError, SearchFilters
-    from indexer.index.fulltext import search as run_search
+def search(settings: Settings, query: str, as_json: bool, **options: Any) -> None:
+    from retrieval.engine import IndexMissingError
+    from retrieval.requests import RequestError, parse_search_request
+    from retrieval.service import Searcher, StaleIndexError
 
-    filters = SearchFilters(applications=applications, trl_min=trl_min,
-                            countries=tuple(c.upper() for c in countries))
+    params = {"q": [query]} | {name: list(value) if isinstance(value, tuple) else [value]
+                                for name, value in options.items() if value not in (None, ())}
+    params.setdefault("limit", [CLI_PAGE_SIZE])
+    with Store.open(settings.database_path, read_only=True) as store:
+        run = store.last_crawl_run()
+    last_crawl = datetime.fromisoformat(run["started_at"]).date() if run and run.get("started_at") else None
     try:
-        results = run_search(settings.index_dir, query, filters, limit=limit)
-    except IndexMissingError as exc:
+        request = parse_search_request(params, last_crawl=last_crawl, default_mode="bm25")
+    except RequestError as exc:
+        raise BadInput(str(exc)) from None
+    searcher = Searcher(settings.index_dir, settings.database_path)
+    try:
+        results = searcher.search(request)
+    except (IndexMissingError, StaleIndexError) as exc:
         raise CliError(str(exc)) from None
+    finally:
+        searcher.close()
     if as_json:
-        from search_app.service import StaleIndexError, search_json
+        from retrieval.results_json import search_json
 
-        try:
-            emit_json(search_json(settings, results, page=1, limit=limit))
-        except StaleIndexError as exc:
-            raise CliError(str(exc)) from None
+        emit_json(search_json(results, request.page, request.limit))
         return
-    click.echo(f"{results.total} results for {query!r}")
-    for rank, hit in enumerate(results.hits, 1):
-        trl = f"TRL {hit.trl}" if hit.trl else "TRL ?"
-        click.echo(f"{rank:3}. {hit.title}  [{', '.join(hit.applications) or '-'}; {trl}]  {hit.score:.2f}")
-        click.echo(f"     {hit.organisation or '-'} ({hit.country or '?'})  {hit.url}")
+    print_results(results, request)
+
+
+def print_results(results, request) -> None:
+    from retrieval.results import snippet_text
+
+    grouped = f" from {results.total_groups} organisations" if results.groups is not None else ""
+    click.echo(f"{results.total} results{grouped} for {results.reading or 'every page'} ({results.mode})")
+    groups = results.groups if results.groups is not None else [[hit] for hit in results.hits]
+    rank = request.offset
+    for group in groups:
+        if results.groups is not None:
+            head = group[0]
+            click.echo(f"  {head.organisation or head.url} ({head.country or '?'})")
+        for hit in group:
+            rank += 1 if results.groups is None or hit is group[0] else 0
+            trl = f"TRL {hit.trl}" if hit.trl else "TRL ?"
+            click.echo(f"{rank:3}. {hit.title}  [{', '.join(hit.applications) or '-'}; {trl}]  {hit.score:.3f}")
+            click.echo(f"     {hit.organisation or '-'} ({hit.country or '?'})  {hit.url}")
+            snippet = " ".join(snippet_text(hit.snippets).split())
+            if snippet:
+                click.echo(f"     {snippet[:200]}")
 
 
 @main.command()

@@ -10,6 +10,8 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from retrieval.results import TRL_BANDS
+from retrieval.service import Searcher
 from scout import shapes
 from scout.settings import Settings
 from search_app import auth_views, links, service
@@ -27,6 +29,8 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; object-src 'n
 def create_app(settings: Settings) -> Flask:
     app = Flask(__name__)
     app.config["SCOUT_SETTINGS"] = settings
+    # One per app: it opens the index on the first search and keeps it open until `scout index` swaps it.
+    app.config["SCOUT_SEARCHER"] = Searcher(settings.index_dir, settings.database_path)
     app.json.sort_keys = False  # keep "query, total, results, facets" in the documented order
     # Flask only autoescapes .html/.xml by name; make it unconditional so no template can opt out by suffix.
     app.jinja_env.autoescape = True
@@ -41,6 +45,10 @@ def create_app(settings: Settings) -> Flask:
         with_filter=links.with_filter,
         without_filter=links.without_filter,
         with_trl=links.with_trl,
+        with_trl_band=links.with_trl_band,
+        trl_bands=TRL_BANDS,
+        area_label=service.area_label,
+        role_label=service.role_label,
         without_trl=links.without_trl,
         with_page=links.with_page,
         external_href=links.external_href,

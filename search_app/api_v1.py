@@ -31,11 +31,14 @@ def _settings():
     return current_app.config["SCOUT_SETTINGS"]
 
 
+def _searcher():
+    return current_app.config["SCOUT_SEARCHER"]
+
+
 def search_api():
-    search = service.parse_search_request(request.args)
-    results = service.run_search(_settings(), search.query, search.filters, search.page, search.limit,
-                                 search.sort, search.group)
-    return jsonify(service.search_json(_settings(), results, search.page, search.limit))
+    search = service.parse_search_request(_settings(), request.args)
+    results = service.run_search(_searcher(), search)
+    return jsonify(service.search_json(results, search.page, search.limit))
 
 
 def page_api(page_id: int):

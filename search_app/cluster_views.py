@@ -282,11 +282,11 @@ def search_export():
     args = request.args.copy()
     args.poplist("page")
     args.poplist("limit")
-    search = service.parse_search_request(args, formats=exports.FORMATS)
+    search = service.parse_search_request(_settings(), args, formats=exports.FORMATS)
     if not search.format:
         raise RequestError("format must be 'csv' or 'xlsx'", "format")
-    rows = exports.search_rows(_settings(), search.query, search.filters)
-    return _download(exports.write(rows, exports.SEARCH_COLUMNS, search.format), f"scout-{search.query or 'search'}",
+    rows = exports.search_rows(current_app.config["SCOUT_SEARCHER"], search)
+    return _download(exports.write(rows, exports.SEARCH_COLUMNS, search.format), f"scout-{search.text or 'search'}",
                      search.format)
 
 

@@ -9,12 +9,13 @@ carriage return) would run as a formula in a spreadsheet, so it is prefixed with
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from typing import Any, Iterable
 
-from indexer.index.fulltext import SearchFilters, search
+from retrieval.requests import SearchRequest
+from retrieval.service import Searcher
 from scout import shapes
-from scout.settings import Settings
 from search_app import shortlists
 from store import PageView, Store
 from taxonomy import APPLICATIONS
@@ -71,13 +72,11 @@ def shortlist_rows(store: Store, cluster_id: str, shortlist_id: int) -> list[dic
     return rows
 
 
-def search_rows(settings: Settings, query: str, filters: SearchFilters,
-                limit: int = MAX_SEARCH_ROWS) -> list[dict[str, Any]]:
+def search_rows(searcher: Searcher, search: SearchRequest, limit: int = MAX_SEARCH_ROWS) -> list[dict[str, Any]]:
     """Every result of a search with its filters (up to `limit`), in rank order; raises IndexMissingError."""
-    results = search(settings.index_dir, query, filters, limit=limit)
-    with Store.open(settings.database_path) as store:
-        views = {view.id: view for view in store.pages([hit.page_id for hit in results.hits])}
-    return [{"rank": rank, **_provenance(views.get(hit.page_id), None, hit.organisation_id, hit.organisation),
+    # Past the UI's page bounds on purpose: the request was validated, only its window is widened.
+    results = searcher.search(dataclasses.replace(search, page=1, limit=limit, group=""))
+    return [{"rank": rank, **_provenance(hit.page, None, hit.organisation_id, hit.organisation),
              "score": round(hit.score, 4)}
             for rank, hit in enumerate(results.hits, 1)]
 

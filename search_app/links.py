@@ -11,11 +11,11 @@ from urllib.parse import urlencode, urlsplit
 from werkzeug.datastructures import MultiDict
 
 # Facet name (as the index reports it) -> the query parameter that filters on it.
-FACET_PARAMS = {"applications": "app", "country": "country", "organisation_type": "type", "language": "lang",
-                "organisation_id": "org"}
+FACET_PARAMS = {"applications": "app", "area": "area", "country": "country", "market": "market",
+                "organisation_type": "type", "role": "role", "language": "lang", "organisation_id": "org"}
 # What a search is made of; the response format is not, so a link back always leads to the HTML page.
-CARRIED_PARAMETERS = frozenset({"q", "app", "trl_min", "trl_max", "country", "type", "lang", "org", "published_after",
-                                "sort", "group", "page", "limit"})
+CARRIED_PARAMETERS = frozenset({"q", "app", "area", "trl_min", "trl_max", "country", "market", "type", "role", "lang",
+                                "org", "since", "published_after", "sort", "group", "mode", "page", "limit"})
 
 # Changing a filter changes the result set, so an old page number would point past its end.
 _RESET_ON_CHANGE = ("page", "format")
@@ -52,6 +52,13 @@ def with_trl(args: MultiDict, level: str) -> str:
     copied = _copy(args)
     copied.setlist("trl_min", [level])
     copied.setlist("trl_max", [level])
+    return _query_string(copied)
+
+
+def with_trl_band(args: MultiDict, low: int, high: int) -> str:
+    copied = _copy(args)
+    copied.setlist("trl_min", [str(low)])
+    copied.setlist("trl_max", [str(high)])
     return _query_string(copied)
 
 

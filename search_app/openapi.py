@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from indexer.index.fulltext import SORTS
+from retrieval import requests as search_requests
+from retrieval.engine import SORTS
+from retrieval.results import FRESHNESS, TRL_BANDS
 from scout.registry import COUNTRY_CODES, LANGUAGE_CODES, MARKETS, TYPES
 from search_app import access, service
 from search_app.auth_views import CSRF_HEADER
 from store.clusters import SHORTLIST_STATUSES
-from taxonomy import APPLICATIONS
+from taxonomy import APPLICATIONS, AREAS
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
@@ -66,7 +68,8 @@ STATED_DATE = {"type": ["string", "null"], "format": "date", "description": "YYY
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Error": obj({"error": obj({
-        "code": {**STRING, "description": "stable, for programs: unknown_parameter, invalid_parameter, not_found, "
+        "code": {**STRING, "description": "stable, for programs: unknown_parameter, invalid_parameter, "
+                                          "invalid_query, not_found, "
                                           "method_not_allowed, no_index, stale_index, ..."},
         "message": {**STRING, "description": "for people"},
         "parameter": {**nullable(STRING), "description": "the query parameter at fault"}})}),
@@ -99,7 +102,14 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "duplicate_of": nullable(INTEGER), "aliases": array(STRING), "text": nullable(STRING)},
         "Everything known about one page."),
     "Facets": {"type": "object", "description": "for each facet, the values to pass back as filters with their "
-                                                "counts; most pages first, except trl, in level order",
+                                                "counts; most pages first, except trl and trl_band, in level "
+                                                "order. Facets: applications, area, trl, trl_band ("
+                                                + ", ".join(f"{band} = TRL {low}-{high}"
+                                                            for band, (low, high) in TRL_BANDS.items())
+                                                + "), country, market, organisation_type, role, language, "
+                                                  "organisation_id, freshness (" + ", ".join(FRESHNESS)
+                                                + ": pages changed on or after the last crawl started, or in "
+                                                  "the last 7 or 30 days)",
                "additionalProperties": array(obj({"value": STRING, "count": COUNT}))},
     "ResultGroup": obj({"organisation": nullable(ref("Organisation")),
                         "pages": {**COUNT, "description": "how many of its pages match"},
@@ -108,7 +118,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "query": STRING, "total": COUNT, "results": array(ref("PageSummary")), "facets": ref("Facets"),
         "page": INTEGER, "page_size": INTEGER, "pages": {**COUNT, "description": "pages of page_size to ask for"},
         "groups": {**array(ref("ResultGroup")), "description": "with group=organisation only"},
-        "total_groups": {**COUNT, "description": "with group=organisation only"}},
+        "total_groups": {**COUNT, "description": "with group=organisation only"},
+        "mode": {"type": "string", "enum": list(search_requests.MODES),
+                 "description": "how the search was answered (a query without words runs as bm25)"},
+        "reading": {**STRING, "description": "the query as Scout read it, in words"},
+        "applications_by_area": {"type": "object", "description": "the applications facet by thematic area",
+                                 "additionalProperties": array(obj({"value": STRING, "count": COUNT}))}},
         optional=("groups", "total_groups")),
     "CrawlRun": obj({"id": INTEGER, "status": STRING, "started_at": TIMESTAMP, "finished_at": TIMESTAMP,
                      **{name: COUNT for name in ("fetched", "new", "changed", "unchanged", "gone", "failed",
@@ -256,23 +271,32 @@ CLUSTER_ONLY = {403: "the signed-in user belongs to no partner cluster"}
 EXPORT_FORMAT = Parameter("format", "the file format", {"type": "string", "enum": ["csv", "xlsx"]})
 
 SEARCH_FILTERS = (
-    Parameter("q", f"the query, at most {service.MAX_QUERY_LENGTH} characters",
-              {"type": "string", "maxLength": service.MAX_QUERY_LENGTH}),
+    Parameter("q", f"the query in Scout's query language (see /help/search), at most "
+                   f"{search_requests.MAX_QUERY_LENGTH} characters; a malformed query is a 400 with code "
+                   "invalid_query and a message saying where",
+              {"type": "string", "maxLength": search_requests.MAX_QUERY_LENGTH}),
     Parameter("app", "application id", APPLICATION_ID, repeatable=True),
+    Parameter("area", "thematic area", _ids(AREAS), repeatable=True),
     Parameter("trl_min", "lowest TRL", {"type": "integer", "minimum": 1, "maximum": 9}),
     Parameter("trl_max", "highest TRL", {"type": "integer", "minimum": 1, "maximum": 9}),
     Parameter("country", "ISO 3166-1 alpha-2 country code", _ids(COUNTRY_CODES), repeatable=True),
+    Parameter("market", "registry market", _ids(MARKETS), repeatable=True),
     Parameter("type", "organisation type", _ids(TYPES), repeatable=True),
+    Parameter("role", "value-chain role", _ids(search_requests.role_ids()), repeatable=True),
     Parameter("lang", "ISO 639-1 language code", _ids(LANGUAGE_CODES), repeatable=True),
-    Parameter("org", "organisation id", {"type": "string", "pattern": service.ORGANISATION_ID_PATTERN.pattern},
+    Parameter("org", "organisation id", {"type": "string", "pattern": search_requests.ORGANISATION_ID_PATTERN.pattern},
               repeatable=True),
+    Parameter("since", "pages new or changed on or after this day (YYYY-MM-DD), or since the last crawl started "
+                       "(last-crawl)", {"type": "string", "pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|last-crawl)$"}),
     Parameter("published_after", "pages stating a publication date on or after this day",
               {"type": "string", "format": "date"}),
     Parameter("sort", "relevance; trl: highest first, unknown last; date: last changed, newest first; "
                       "published: the publication date a page states, newest first, undated last",
               {"type": "string", "enum": list(SORTS), "default": "relevance"}),
     Parameter("group", "organisation: one entry per organisation with its best pages",
-              {"type": "string", "enum": list(service.GROUPINGS)}),
+              {"type": "string", "enum": list(search_requests.GROUPINGS)}),
+    Parameter("mode", "hybrid: keywords fused with meaning; bm25: keywords only; vectors: meaning only",
+              {"type": "string", "enum": list(search_requests.MODES), "default": "hybrid"}),
 )
 PAGING = (
     Parameter("page", "which page of results (organisations when grouped)",
@@ -295,7 +319,8 @@ OPERATIONS: tuple[Operation, ...] = (
               description=f"Send csrf_token as the {CSRF_HEADER} header with every POST, PUT, PATCH and DELETE."),
     Operation("get", "/api/v1/search", "search", "Search the index", "index", "SearchResults",
               SEARCH_FILTERS + PAGING, NO_INDEX,
-              "Full text (BM25F) fused with MiniLM similarity; facets count the whole result set. A page past "
+              "Scout's query language, with the filter parameters ANDed in. Full text (BM25F) fused with "
+              "passage similarity (mode); facets count the whole result set. A page past "
               "the last result is not an error: results is empty and total and pages say how many there are."),
     Operation("get", "/api/v1/pages/{page_id}", "page", "One page in full", "index", "Page",
               (_path_id("page_id", "the page's id", INTEGER),), {404: "no page has this id"}),

@@ -28,7 +28,7 @@ def _profile_or_404(organisation_id: str):
 @organisation_web.get("/org/<organisation_id>")
 def organisation_page(organisation_id: str):
     # The search it was opened from rides along (validated like the search itself) for the way back.
-    service.parse_search_request(request.args, formats=())
+    service.parse_search_request(_settings(), request.args, formats=())
     return render_template("org.html", org=_profile_or_404(organisation_id))
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from retrieval.query import EXAMPLES
+from retrieval.requests import query_language_help
 from search_app import links, service
 from search_app.api_v1 import search_api
 from search_app.service import NO_INDEX_MESSAGE, IndexMissingError, RequestError
@@ -32,16 +34,14 @@ def search_page():
     status = 200
     # The search page shows a bad parameter or a missing index above the form, so the user can fix it there.
     try:
-        search = service.parse_search_request(request.args, formats=("html", "json"))
-        context.update(query=search.query, filters=search.filters, page=search.page, sort=search.sort,
-                       group=search.group)
-        results = service.run_search(_settings(), search.query, search.filters, search.page, search.limit,
-                                     search.sort, search.group)
+        search = service.parse_search_request(_settings(), request.args, formats=("html", "json"))
+        context.update(query=search.text, filters=search, page=search.page, sort=search.sort, group=search.group)
+        results = service.run_search(current_app.config["SCOUT_SEARCHER"], search)
         context.update(results=results, pages=service.result_page_count(results, search.limit),
                        charts=service.result_charts(results, links.chart_cell_href(request.args)),
                        organisation_names=service.organisation_names(
                            _settings(), {value for value, _ in results.facets.get("organisation_id", ())}
-                           | set(search.filters.organisations)),
+                           | set(search.organisations)),
                        countries=service.country_choices(value for value, _ in results.facets.get("country", ())),
                        trl_records=service.trl_records(_settings(), [hit.page_id for hit in results.hits]))
     except RequestError as exc:
@@ -51,11 +51,17 @@ def search_page():
     return render_template("search.html", **context), status
 
 
+@web.get("/help/search")
+def search_help():
+    service.check_parameters(request.args, ())
+    return render_template("search_help.html", examples=EXAMPLES, grammar=query_language_help())
+
+
 # Signed, so that /page/-1 reaches the view and gets the same clear 404 as any other id without a page.
 @web.get("/page/<int(signed=True):page_id>")
 def page_view(page_id: int):
     # The search it was opened from rides along (validated like the search itself) for the way back.
-    service.parse_search_request(request.args, formats=())
+    service.parse_search_request(_settings(), request.args, formats=())
     page = service.page_detail(_settings(), page_id)
     if page is None:
         abort(404, description=f"There is no page with id {page_id}.")

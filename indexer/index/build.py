@@ -163,9 +163,9 @@ def indexed_page_count(index_dir: Path) -> int:
     """Pages the current generation holds; 0 when there is no usable index."""
     try:
         current = current_index(index_dir)
+        engine = open_engine(current.backend, current.engine_dir)
     except IndexMissingError:
         return 0
-    engine = open_engine(current.backend, current.engine_dir)
     try:
         return engine.count(None)
     finally:

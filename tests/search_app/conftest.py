@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.index.fulltext import build_index
 from scout.settings import load_settings
 from search_app import create_app
 from store import Store
+from tests.search_index import build_search_index, fake_embeddings  # noqa: F401 (a fixture)
 
 from .accounts import add_user, log_in
 from .search_app_fixtures import DEMO_PAGES, ORGANISATIONS, store_pages
+
+
+@pytest.fixture(autouse=True)
+def no_model(fake_embeddings):
+    """No test here loads the embedding model: indexing and queries embed with tests.search_index."""
 
 
 @pytest.fixture
@@ -24,7 +29,7 @@ def page_ids(settings):
     with Store.open(settings.database_path) as store:
         store.upsert_organisations(ORGANISATIONS)
         ids = store_pages(store, DEMO_PAGES)
-        build_index(store, settings.index_dir)
+        build_search_index(store, settings.index_dir)
     return ids
 
 

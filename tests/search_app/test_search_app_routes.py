@@ -149,7 +149,7 @@ def test_unknown_parameter_is_rejected_with_a_suggestion(client_without_index):
     assert str(escape("unknown parameter 'trl-min' (did you mean 'trl_min'?)")) in page.get_data(as_text=True)
     # No close match: the message lists what the search takes instead.
     message = client.get("/api/search?zzz=1").get_json()["error"]["message"]
-    assert message.startswith("unknown parameter 'zzz' (known: q, app, trl_min")
+    assert message.startswith("unknown parameter 'zzz' (known: q, app, area, trl_min")
 
 
 def test_routes_without_parameters_reject_any(client_without_index):
@@ -182,7 +182,7 @@ def test_limit_sets_the_page_size_of_page_and_api(client):
 
 
 def test_pagination_links_appear_when_results_exceed_a_page(client, monkeypatch):
-    monkeypatch.setattr("search_app.service.PAGE_SIZE", 1)
+    monkeypatch.setattr("retrieval.requests.PAGE_SIZE", 1)
     body = client.get("/?q=retinopathy").get_data(as_text=True)
     assert "Page 1 of 2" in body
     assert 'href="?q=retinopathy&amp;page=2"' in body
