@@ -111,7 +111,7 @@ def build_vectors(directory: Path, corpus: Corpus) -> dict[str, Any]:
 def embedding_speed(corpus: Corpus, count: int) -> dict[str, Any]:
     """The real model on `count` passages cut from the corpus's first pages, after one warm-up call."""
     if count <= 0:
-        return {"embedding_passages_per_s": None, "embedding_corpus_estimate_s": None}
+        return {"embedding_passages_per_s": None}
     from indexer.analysis.embedding_model import embed
     from retrieval.passages import passages
 
@@ -157,7 +157,12 @@ def benchmark(pages: int, backends: list[str], queries: int, work: Path, embeddi
     progress(f"store of {pages} pages filled in {time.perf_counter() - started:.0f} s")
     vectors = build_vectors(work / "vectors", corpus)
     progress(f"vector store: {vectors['passages']} passages in {vectors['vector_store_build_s']} s")
-    result: dict[str, Any] = {"pages": pages, "backends": {}, **vectors}
+    # Before the backends, so a run stopped during a long Whoosh build still has it.
+    result: dict[str, Any] = {"pages": pages, "backends": {}, **vectors,
+                              **embedding_speed(corpus, embedding_passages)}
+    if result["embedding_passages_per_s"]:
+        result["embedding_corpus_estimate_s"] = round(vectors["passages"] / result["embedding_passages_per_s"])
+        progress(f"embedding: {result['embedding_passages_per_s']} passages/s")
     for backend in backends:
         data_dir = work / backend
         progress(f"{backend}: rebuilding the index of {pages} pages")
@@ -173,9 +178,6 @@ def benchmark(pages: int, backends: list[str], queries: int, work: Path, embeddi
         progress(f"{backend}: bm25 p95 {figures['bm25_p95_ms']} ms, hybrid+facets p95 "
                  f"{figures['hybrid_facets_p95_ms']} ms (filtered {figures['hybrid_facets_filtered_p95_ms']} ms)")
     result["cli_cold_start_s"] = result["backends"][backends[0]].get("cli_cold_start_s")
-    result.update(embedding_speed(corpus, embedding_passages))
-    if result["embedding_passages_per_s"]:
-        result["embedding_corpus_estimate_s"] = round(vectors["passages"] / result["embedding_passages_per_s"])
     return result
 
 
