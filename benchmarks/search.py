@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
+import math
 import resource
 import shutil
 import statistics
@@ -62,8 +62,9 @@ def directory_bytes(directory: Path) -> int:
 
 
 def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile: a value actually measured, never an interpolation."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
 
 
 # -- the parent: shared data, then one child per backend and step ------------------------------------------
