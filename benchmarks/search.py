@@ -9,7 +9,7 @@ What it does, in order (progress on stderr; figures on stdout, a table or with -
      into one vector store that every backend's index shares. Neither is timed as indexing.
   2. Per backend, in a child process of its own: a full rebuild, timed: engine add + commit per batch of 500
      pages as `scout index` does (page generation excluded, embeddings excluded); pages/s, seconds, index bytes
-     on disk, and the child's peak RSS (resource.getrusage ru_maxrss, which covers the whole process).
+     on disk, and the child's peak RSS (VmHWM of /proc/self/status, the whole process's high-water mark).
   3. Per backend, in another child process (a search process never builds): `--queries` mixed queries
      (words, AND, phrases, OR, NOT/-, acronyms, de/fr/ja/ko terms, frequent words) through the service the app
      uses (retrieval.requests.parse_search_request + retrieval.service.Searcher: engine search with facets and
@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import resource
 import shutil
 import statistics
 import subprocess
@@ -54,7 +53,12 @@ def progress(message: str) -> None:
 
 
 def peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
+    """This process's peak resident memory (VmHWM). Not getrusage's ru_maxrss: Linux carries that over exec
+    from the forking parent, so a child would report the parent's peak (the embedding model's) as its own."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)  # kB
+    raise RuntimeError("no VmHWM in /proc/self/status: peak memory is measured on Linux only")
 
 
 def directory_bytes(directory: Path) -> int:
