@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from itertools import pairwise
 
 import pytest
 
@@ -19,7 +20,7 @@ def test_spans_cover_the_text_in_order_with_overlap_and_bounded_windows():
     found = passages("A title", text)
     assert len(found) > 5
     assert found[0].start == 0 and found[-1].end == len(text)
-    for before, after in zip(found, found[1:]):
+    for before, after in pairwise(found):
         assert before.start < after.start < before.end <= after.end  # overlapping, moving forward
     for passage in found:
         assert len(text[passage.start:passage.end].split()) <= PASSAGE_WORDS
