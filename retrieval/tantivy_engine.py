@@ -1,7 +1,7 @@
 """The tantivy backend (tantivy-py): BM25 per field, combined with FIELD_BOOSTS, facets by terms aggregations.
 
-Text is analysed by retrieval.terms and handed over pre-tokenized, because tantivy's own components cannot
-split CJK into bigrams: both backends then hold the same terms. Filter and sort values are fast fields.
+Text is analysed by retrieval.terms (see TERMS_TOKENIZER), so both backends hold the same terms. Filter and sort
+values are fast fields.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from tantivy import Occur, Query
 
 from retrieval import query as q
 from retrieval.engine import FACETS, FIELD_BOOSTS, SORTS, EngineHit, EngineResults, IndexedPage, IndexMissingError
-from retrieval.terms import terms, tokens
+from retrieval.terms import terms
 from retrieval.whoosh_engine import epoch_seconds
 
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
@@ -25,13 +25,18 @@ SORT_FIELDS = {"date": "last_changed_at", "published": "published"}
 WRITER_HEAP_BYTES = 200_000_000
 # Tantivy's default ceiling on buckets; far above the organisations a scouting corpus holds.
 MAX_FACET_VALUES = 65_000
+# Text arrives as retrieval.terms joined by spaces: tantivy only splits it again, so both backends hold the same
+# terms, which its own components could not give (no CJK bigrams, Snowball not Porter). One string per field
+# crosses into Rust instead of one object per token.
+TERMS_TOKENIZER = "scout_terms"
+_TERMS_ANALYSER = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
 
 
 def make_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("page_id", stored=True, indexed=True, fast=True)
     for name in TEXT_FIELDS:
-        builder.add_text_field(name, index_option="position")
+        builder.add_text_field(name, tokenizer_name=TERMS_TOKENIZER, index_option="position")
     for name in q.MATCH_FIELDS:
         # organisation_id is stored too: each hit reports it, and text fast fields cannot be read per hit.
         builder.add_text_field(name, stored=name == "organisation_id", fast=True, tokenizer_name="raw",
@@ -48,9 +53,7 @@ def _document(page: IndexedPage) -> tantivy.Document:
     for name in TEXT_FIELDS:
         text = getattr(page, name)
         if text:
-            document.add_pre_tokenized_text(name, tantivy.PreTokenizedString(text, [
-                tantivy.Token(text=term, position=position, char_offset_from=start, char_offset_to=end)
-                for term, position, start, end in tokens(text)]))
+            document.add_text(name, " ".join(terms(text)))
     for name, values in (("application", page.applications), ("area", page.areas)):
         for value in values:
             document.add_text(name, value)
@@ -77,6 +80,7 @@ class TantivyEngine:
             self._index = tantivy.Index(make_schema(), path=str(self.directory))
         else:
             raise IndexMissingError(f"no search index in {self.directory}: run `scout index` first")
+        self._index.register_tokenizer(TERMS_TOKENIZER, _TERMS_ANALYSER)
         self._schema = self._index.schema
         # Reloaded by hand when meta.json changes: tantivy's watcher lags a commit by up to half a second.
         self._index.config_reader(reload_policy="Manual")
@@ -179,9 +183,9 @@ class TantivyEngine:
         """Highest level first, relevance within a level: one ranked search per level the page window spans."""
         levels = _facets(searcher, query, names=("trl",))[0]["trl"]
         total = searcher.search(query, limit=1, count=True).count
-        groups = [(self._and(query, _trl_range(int(level), int(level))), n)
+        groups = [(self._and(query, self._trl_range(int(level), int(level))), n)
                   for level, n in sorted(levels.items(), key=lambda item: -int(item[0]))]
-        groups.append((Query.boolean_query([(Occur.Must, query), (Occur.MustNot, _trl_range(1, 9))]),
+        groups.append((Query.boolean_query([(Occur.Must, query), (Occur.MustNot, self._trl_range(1, 9))]),
                        total - sum(levels.values())))
         top: list[tuple[float, object]] = []
         for group_query, size in groups:
@@ -194,6 +198,9 @@ class TantivyEngine:
             top += [(float(score), address) for score, address in found.hits]
             offset = 0
         return total, top
+
+    def _trl_range(self, low: int, high: int) -> Query:
+        return Query.range_query(self._schema, "trl", tantivy.FieldType.Integer, low, high)
 
     @staticmethod
     def _and(*queries: Query) -> Query:
@@ -225,7 +232,7 @@ class TantivyEngine:
                 return Query.empty_query()
             return Query.term_set_query(self._schema, node.field, list(node.values))
         if isinstance(node, q.Range):
-            return _trl_range(max(node.low, 1), node.high)
+            return self._trl_range(max(node.low, 1), node.high)
         if isinstance(node, q.Since):
             return Query.range_query(self._schema, node.field, tantivy.FieldType.Integer,
                                      max(epoch_seconds(node.day), 1), None)
@@ -254,13 +261,6 @@ class TantivyEngine:
             per_field = [Query.phrase_query(self._schema, name, query_terms) for name in TEXT_FIELDS]
         return Query.boolean_query([(Occur.Should, Query.boost_query(part, FIELD_BOOSTS[name]))
                                     for name, part in zip(TEXT_FIELDS, per_field)])
-
-
-_SCHEMA = make_schema()
-
-
-def _trl_range(low: int, high: int) -> Query:
-    return Query.range_query(_SCHEMA, "trl", tantivy.FieldType.Integer, low, high)
 
 
 def _page_ids(searcher, addresses: list) -> list[int]:

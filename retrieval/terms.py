@@ -2,14 +2,12 @@
 
 Lower-cased Unicode word tokens, English stopwords dropped, Porter stems; runs of Chinese, Japanese or Korean
 script become overlapping character bigrams (光干渉 → 光干, 干渉), so a word matches inside a longer run
-without a dictionary. Positions count the tokens kept, so a phrase skips stopwords alike in text and query.
+without a dictionary. Positions count the terms kept, so a phrase skips stopwords alike in text and query.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Iterator, NamedTuple
 
 from whoosh.lang.porter import stem
 
@@ -26,41 +24,34 @@ _CJK_RUN = re.compile(f"[{_CJK}]")
 # Longer "words" are encoded data or run-together junk, never something a person types.
 MAX_TOKEN_CHARS = 64
 
-
-class Token(NamedTuple):
-    term: str
-    position: int
-    start: int  # character offsets in the lower-cased text
-    end: int
-
-
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    return stem(word)
-
-
-def tokens(text: str) -> Iterator[Token]:
-    """The index terms of `text`, in order."""
-    position = 0
-    for match in _TOKEN.finditer(text.lower()):
-        word = match.group()
-        start = match.start()
-        if _CJK_RUN.match(word):
-            if len(word) == 1:
-                yield Token(word, position, start, start + 1)
-                position += 1
-                continue
-            for i in range(len(word) - 1):
-                yield Token(word[i:i + 2], position, start + i, start + i + 2)
-                position += 1
-            continue
-        if word in STOPWORDS or len(word) > MAX_TOKEN_CHARS:
-            continue
-        yield Token(_stem(word), position, start, match.end())
-        position += 1
+# Stems of words seen, kept while the table is small enough: most text repeats a few thousand words.
+_STEMS: dict[str, str] = {}
+_STEM_CACHE_SIZE = 500_000
 
 
 def terms(text: str) -> list[str]:
-    """The index terms of a word or phrase as typed in a query: one for most words, several for "nd:yag" or a
-    CJK run (searched as a phrase of them), none for a stopword."""
-    return [token.term for token in tokens(text)]
+    """The index terms of `text` in order; a term's position is its place in this list.
+
+    A query word gives one term, several ("nd:yag", a CJK run: searched as a phrase of them) or none (a
+    stopword).
+    """
+    found: list[str] = []
+    for word in _TOKEN.findall(text.lower()):
+        stemmed = _STEMS.get(word)
+        if stemmed is None:
+            if word in STOPWORDS or len(word) > MAX_TOKEN_CHARS:
+                continue
+            if _CJK_RUN.match(word):
+                found.extend(_bigrams(word))
+                continue
+            if len(_STEMS) >= _STEM_CACHE_SIZE:
+                _STEMS.clear()
+            stemmed = _STEMS[word] = stem(word)
+        found.append(stemmed)
+    return found
+
+
+def _bigrams(run: str) -> list[str]:
+    if len(run) == 1:
+        return [run]
+    return [run[i:i + 2] for i in range(len(run) - 1)]

@@ -8,6 +8,7 @@ generation, so a search pays only for its own matches.
 from __future__ import annotations
 
 import math
+import threading
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Iterable
@@ -22,7 +23,7 @@ from whoosh.sorting import FieldFacet, MultiFacet, ScoreFacet
 
 from retrieval import query as q
 from retrieval.engine import FACETS, FIELD_BOOSTS, SORTS, EngineHit, EngineResults, IndexedPage, IndexMissingError
-from retrieval.terms import terms, tokens
+from retrieval.terms import terms
 
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
 MULTI_VALUED = ("application", "area")
@@ -42,14 +43,13 @@ class ScoutTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0,
                  start_char=0, tokenize=True, mode="", **kwargs):
         token = WhooshToken(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for term, position, start, end in tokens(value):
+        # No character offsets: snippets are made from the store, never from the index.
+        for position, term in enumerate(terms(value)):
             token.text = term
             token.boost = 1.0
             token.stopped = False
             if positions:
                 token.pos = start_pos + position
-            if chars:
-                token.startchar, token.endchar = start_char + start, start_char + end
             yield token
 
 
@@ -100,6 +100,7 @@ class WhooshEngine:
             self._index = index.create_in(str(self.directory), make_schema())
         else:
             raise IndexMissingError(f"no search index in {self.directory}: run `scout index` first")
+        self._lock = threading.Lock()  # web requests share one engine across threads
         self._searcher = None
         self._columns: FacetColumns | None = None
         self._writer = None
@@ -143,28 +144,10 @@ class WhooshEngine:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         searcher, columns = self._current()
         whoosh_query = translate(query)
-        matched = None
-        if facets:
-            matched = np.fromiter(searcher.docs_for_query(whoosh_query), dtype=np.int64)
+        matched = np.fromiter(searcher.docs_for_query(whoosh_query), dtype=np.int64) if facets else None
         wanted = offset + limit
-        top: list[tuple[float, int]] = []
-        total = None
-        if wanted > 0:
-            if sort == "relevance":
-                results = searcher.search(whoosh_query, limit=wanted)
-            else:
-                # Descending by the column, then best score first among equal values.
-                order = MultiFacet([FieldFacet(SORT_FIELDS[sort], reverse=True), ScoreFacet()])
-                results = searcher.search(whoosh_query, limit=wanted, sortedby=order)
-            if sort == "relevance":
-                top = [(float(score), docnum) for score, docnum in results.top_n]
-            else:  # the sort key is (column, -score)
-                top = [(-float(key[1]), docnum) for key, docnum in results.top_n]
-            if matched is None:
-                total = len(results)
-        if total is None:
-            total = len(matched) if matched is not None else searcher.doc_count() if query is None else \
-                sum(1 for _ in searcher.docs_for_query(whoosh_query))
+        top = _top(searcher, whoosh_query, wanted, sort) if wanted > 0 else []
+        total = len(matched) if matched is not None else _count(searcher, query, whoosh_query)
         hits = [EngineHit(page_id=columns.page_id(docnum), score=score,
                           organisation_id=columns.value("organisation_id", docnum))
                 for score, docnum in top[offset:wanted]]
@@ -181,9 +164,7 @@ class WhooshEngine:
 
     def count(self, query: q.Node | None) -> int:
         searcher, _ = self._current()
-        if query is None:
-            return searcher.doc_count()
-        return sum(1 for _ in searcher.docs_for_query(translate(query)))
+        return _count(searcher, query, translate(query))
 
     def close(self) -> None:
         if self._writer is not None:
@@ -196,18 +177,34 @@ class WhooshEngine:
         self._columns = None
 
     def _current(self):
-        """The open searcher, refreshed when another writer committed since (a cheap generation check)."""
-        if self._searcher is not None and not self._searcher.up_to_date():
-            # Not Searcher.refresh(): it reuses segment readers whose deletions changed, so a replaced page
-            # would still be found under its old version.
-            self._searcher.close()
-            self._searcher = None
-        if self._searcher is None:
-            self._searcher = self._index.searcher(weighting=scoring.BM25F())
-            self._columns = None
-        if self._columns is None:
-            self._columns = _read_columns(self._searcher.reader())
-        return self._searcher, self._columns
+        """The open searcher, replaced when a writer committed since (a cheap generation check)."""
+        with self._lock:
+            if self._searcher is not None and not self._searcher.up_to_date():
+                # Not Searcher.refresh(): it reuses segment readers whose deletions changed, so a replaced page
+                # would still be found under its old version. Not closed either: a search in another thread
+                # may still read it; it closes when the last one lets go.
+                self._searcher = None
+            if self._searcher is None:
+                searcher = self._index.searcher(weighting=scoring.BM25F())
+                self._columns = _read_columns(searcher.reader())
+                self._searcher = searcher
+            return self._searcher, self._columns
+
+
+def _top(searcher, whoosh_query: wq.Query, wanted: int, sort: str) -> list[tuple[float, int]]:
+    """(score, docnum) of the first `wanted` matches in the order of `sort`."""
+    if sort == "relevance":
+        return [(float(score), docnum) for score, docnum in searcher.search(whoosh_query, limit=wanted).top_n]
+    # Descending by the column, then best score first among equal values: each key is (value, -score).
+    order = MultiFacet([FieldFacet(SORT_FIELDS[sort], reverse=True), ScoreFacet()])
+    results = searcher.search(whoosh_query, limit=wanted, sortedby=order)
+    return [(-float(key[1]), docnum) for key, docnum in results.top_n]
+
+
+def _count(searcher, query: q.Node | None, whoosh_query: wq.Query) -> int:
+    if query is None:
+        return searcher.doc_count()
+    return sum(1 for _ in searcher.docs_for_query(whoosh_query))
 
 
 class FacetColumns:
@@ -336,13 +333,18 @@ def _translate(node: q.Node) -> wq.Query | None:
     if isinstance(node, q.Not):
         return _all((node,))
     if isinstance(node, q.Match):
-        return wq.Or([wq.Term(node.field, value) for value in node.values]) if node.values else wq.NullQuery
+        # Filters add a constant, as tantivy's set queries do, so they never reorder pages by BM25 of an id.
+        if not node.values:
+            return wq.NullQuery
+        return wq.ConstantScoreQuery(wq.Or([wq.Term(node.field, value) for value in node.values]))
     if isinstance(node, q.Range):
         return wq.NumericRange(node.field, max(node.low, 1), node.high)
     if isinstance(node, q.Since):
         return wq.NumericRange(node.field, max(epoch_seconds(node.day), 1), None)
     if isinstance(node, q.PageIds):
-        return wq.Or([wq.Term("page_id", page_id) for page_id in sorted(node.ids)]) if node.ids else wq.NullQuery
+        if not node.ids:
+            return wq.NullQuery
+        return wq.ConstantScoreQuery(wq.Or([wq.Term("page_id", page_id) for page_id in sorted(node.ids)]))
     raise TypeError(f"not a query node: {node!r}")
 
 

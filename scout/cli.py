@@ -315,13 +315,20 @@ def crawl(settings: Settings, org_ids: tuple[str, ...], urls: tuple[str, ...], c
 
 
 @main.command()
+@click.option("--reanalyse", is_flag=True,
+              help="Analyse every page again, not only new, changed and older-version pages.")
 @with_settings
 @holding_lock
 @needs_store
-def process(settings: Settings) -> None:
-    """Extract text, detect language, tag applications and estimate TRL of new or changed pages."""
-    report, duplicates = pipeline.process(settings)
-    click.echo(f"processed {report.processed} pages ({report.tagged} tagged, {report.failed} failed); "
+def process(settings: Settings, reanalyse: bool) -> None:
+    """Extract text, detect language, tag applications and estimate TRL of new or changed pages.
+
+    Pages an older analysis (taxonomy, vocabularies, models, code) made are analysed again by themselves;
+    the next `scout index` follows.
+    """
+    report, duplicates = pipeline.process(settings, reanalyse=reanalyse)
+    click.echo(f"processed {report.processed} pages ({report.reanalysed} analysed again, {report.tagged} tagged, "
+               f"{report.failed} failed); "
                f"{report.boilerplate_only} changed only around their main text; "
                f"{duplicates} pages are duplicates of others")
 

@@ -39,13 +39,14 @@ def crawl(settings: Settings, organisations: Iterable[Organisation]) -> dict[str
     return run_crawl(settings, crawlable)
 
 
-def process(settings: Settings):
-    """Process new and changed pages, then settle which pages duplicate others; returns (report, duplicates)."""
+def process(settings: Settings, reanalyse: bool = False):
+    """Process new and changed pages (every page with `reanalyse`), then settle which pages duplicate others;
+    returns (report, duplicates)."""
     from indexer.analysis.dedupe import mark_duplicates
     from indexer.analysis.process import process_pending
 
     with Store.open(settings.database_path) as store:
-        report = process_pending(store)
+        report = process_pending(store, reanalyse=reanalyse)
         return report, mark_duplicates(store)
 
 

@@ -11,16 +11,22 @@ from store.records import PendingBody, ProcessedPage, sha256_hex, utc_now
 
 
 class ProcessingQueue(StoreConnection):
-    def pending_bodies(self, analysis_version: str | None = None) -> Iterator[PendingBody]:
+    def pending_bodies(self, analysis_version: str | None = None, everything: bool = False) -> Iterator[PendingBody]:
         """Pages whose stored body has not been analysed yet (new or changed since), and, given the current
-        analysis version, pages an older version analysed (their body unchanged, flagged outdated_analysis)."""
-        outdated = "OR (processed_at IS NOT NULL AND text != '' AND COALESCE(analysis_version, '') != ?)" \
-            if analysis_version else ""
+        analysis version, pages an older version analysed (their body unchanged, flagged outdated_analysis);
+        with `everything`, every analysed page with text, whatever version made it."""
+        if everything:
+            outdated, parameters = "OR (processed_at IS NOT NULL AND text != '')", ()
+        elif analysis_version:
+            outdated = "OR (processed_at IS NOT NULL AND text != '' AND COALESCE(analysis_version, '') != ?)"
+            parameters = (analysis_version,)
+        else:
+            outdated, parameters = "", ()
         page_ids = [row[0] for row in self._db.execute(
             f"""SELECT id FROM pages
                 WHERE processed_body_hash IS NULL OR processed_body_hash != body_hash {outdated}
                 ORDER BY id""",
-            (analysis_version,) if analysis_version else (),
+            parameters,
         )]
         for page_id in page_ids:  # one body in memory at a time
             row = self._db.execute(

@@ -95,12 +95,13 @@ def _known_organisation(store: Store, page_id: int) -> KnownOrganisation | None:
                              type=view.organisation_type or None)
 
 
-def process_pending(store: Store, processor: PageProcessor | None = None) -> ProcessReport:
+def process_pending(store: Store, processor: PageProcessor | None = None, reanalyse: bool = False) -> ProcessReport:
     """Process every page fetched or changed since it was last processed, and every page an older version
-    of the analysis (taxonomy, vocabularies, model, code) made."""
+    of the analysis (taxonomy, vocabularies, model, code) made; with `reanalyse`, every page again (for a
+    change the version cannot see, such as a trained pipeline installed in the environment)."""
     processor = processor or PageProcessor()
     report = ProcessReport()
-    for batch in _batches(store.pending_bodies(analysis_version()), BATCH_PAGES):
+    for batch in _batches(store.pending_bodies(analysis_version(), everything=reanalyse), BATCH_PAGES):
         extracted, known = [], []
         outdated = {pending.page_id for pending in batch if pending.outdated_analysis}
         for pending in batch:

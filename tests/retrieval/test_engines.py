@@ -538,3 +538,56 @@ def test_each_backend_matches_what_the_query_means(both_engines, query):
     expected = {p.page_id for p in generated_pages(200) if reference_match(query, p)}
     for engine in both_engines.values():
         assert engine.matching_ids(query) == expected
+
+
+def test_whoosh_merges_segments_by_size_tier_instead_of_piling_them_up(tmp_path):
+    from whoosh import index
+
+    from retrieval.whoosh_engine import MERGE_FACTOR
+
+    engine = open_engine("whoosh", tmp_path / "e", writable=True)
+    for page_id in range(1, 3 * MERGE_FACTOR + 1):
+        engine.add([page(page_id, "Batch", f"page number {page_id}")])
+        engine.commit()
+    segments = index.open_dir(str(tmp_path / "e"))._segments()
+    assert len(segments) < 2 * MERGE_FACTOR
+    assert max(segment.doc_count_all() for segment in segments) >= MERGE_FACTOR
+    assert engine.count(Word("batch")) == 3 * MERGE_FACTOR
+    engine.close()
+
+
+def test_threads_share_one_engine_while_it_commits(engine):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def searches(_):
+        return [engine.search(Word("retina"), limit=5, facets=True).total for _ in range(20)]
+
+    with ThreadPoolExecutor(4) as pool:
+        running = [pool.submit(searches, n) for n in range(4)]
+        for page_id in range(100, 110):
+            engine.add([page(page_id, "Retina news", "retina")])
+            engine.commit()
+        totals = [total for future in running for total in future.result()]
+    assert set(totals) <= set(range(2, 13))
+    assert engine.count(Word("retina")) == 12
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("oct", {1, 2, 4}),
+    ("oct NOT retina", {2}),
+    ("oct -retina", {2}),
+    ("-retina", {2, 3, 5, 6, 7}),
+    ("oct AND retina", {1, 4}),
+    ('"diode laser"', {5}),
+    ("(laser OR retina) -oct", {5, 6}),
+    ("nd:yag", {2}),
+    ("網膜", {3}),
+    ("app:A20 country:JP", {1}),
+    ("trl:>=7", {1, 4}),
+    ("trl:4-6 lang:de", {5}),
+    ("since:2026-01-10", {1, 2, 5}),
+])
+def test_parsed_queries_from_the_issue_answer_correctly(engine, text, expected):
+    from retrieval.query import parse
+
+    assert ids(engine, parse(text)) == expected

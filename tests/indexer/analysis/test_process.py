@@ -107,3 +107,18 @@ def test_pages_made_by_an_older_analysis_are_analysed_again_and_reindexed(tmp_pa
 def store_page_ids_to_index(tmp_path):
     with Store.open(tmp_path / "scout.sqlite3") as store:
         return store.page_ids_to_index()
+
+
+def test_reanalyse_analyses_every_page_again_whatever_version_made_it(tmp_path, minilm_analyser):
+    processor = PageProcessor(minilm_analyser)
+    with Store.open(tmp_path / "scout.sqlite3") as store:
+        store.upsert_organisations([{"id": "h1", "name": "Pretend Hospital", "type": "hospital"}])
+        _fetch(store, store.start_crawl_run(["h1"]), PAGE)
+        process_pending(store, processor)
+        page_id = store.page_id_for_url("http://127.0.0.1/pdt")
+        store.mark_indexed([page_id])
+        assert process_pending(store, processor).processed == 0  # same version, same body: nothing to do
+
+        report = process_pending(store, processor, reanalyse=True)
+    assert (report.processed, report.reanalysed, report.boilerplate_only) == (1, 1, 0)
+    assert store_page_ids_to_index(tmp_path) == [page_id]
