@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from datetime import date, datetime, timezone
 from contextlib import contextmanager
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -23,7 +23,7 @@ import numpy as np
 from indexer.analysis.embedding_model import embed
 from retrieval.engine import IndexedPage, IndexMissingError, SearchEngine, open_engine
 from retrieval.layout import (
-    IndexLocation, building_location, current_index, generation_name, generations, location,
+    IndexLocation, building_location, current_index, generation_name, generations, is_old_format, location,
     next_generation_number, old_format_files, switch_current,
 )
 from retrieval.passages import passages
@@ -65,7 +65,7 @@ def _current_or_why_not(index_dir: Path, backend: str) -> tuple[IndexLocation | 
     try:
         current = current_index(index_dir)
     except IndexMissingError as exc:
-        return None, str(exc)
+        return None, "it was made by an older Scout" if is_old_format(index_dir) else f"there is none usable ({exc})"
     if current.backend != backend:
         return current, f"it was built with {current.backend} and the search_backend setting is now {backend}"
     return current, ""
