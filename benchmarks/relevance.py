@@ -21,7 +21,6 @@ import argparse
 import json
 import logging
 import os
-import re
 import sqlite3
 import sys
 import tempfile
@@ -103,41 +102,22 @@ def normal_path(path: str) -> str:
     return path[: -len("index.html")] if path.endswith("/index.html") else path
 
 
-# -- searching (today's indexer; retrieval/service.py's Searcher replaces this once it is on main) -------------
-
-FILTER_TOKEN = re.compile(r"\b(country|type|lang):(\S+)")
-CANDIDATES = 10_000  # more than the corpus: every page a filter allows
+# -- searching ------------------------------------------------------------------------------------------------
 
 
-def split_filters(query: str):
-    """The words of a query and its country:/type:/lang: filters, as today's index takes them."""
-    from indexer.index.fulltext import SearchFilters
+def ranker(settings: Settings) -> Callable[[str, str], list[int]]:
+    """rank(query, mode) -> page ids best first, at most K: the search service the CLI, UI and API use.
 
-    found = dict(FILTER_TOKEN.findall(query))
-    filters = SearchFilters(countries=tuple(v.upper() for v in [found.get("country")] if v),
-                            organisation_types=tuple(v for v in [found.get("type")] if v),
-                            languages=tuple(v for v in [found.get("lang")] if v))
-    return FILTER_TOKEN.sub("", query).strip(), filters
+    Queries are in Scout's query language (filters such as country:US included), validated like a request.
+    """
+    from retrieval.requests import parse_search_request
+    from retrieval.service import Searcher
 
-
-def ranker(index_dir: Path) -> Callable[[str, str], list[int]]:
-    """rank(query, mode) -> page ids best first, at most K."""
-    from indexer.index import fulltext
-    from indexer.index.vectors import EmbeddingIndex
-
-    vectors = EmbeddingIndex(index_dir)
+    searcher = Searcher(settings.index_dir, settings.database_path)
 
     def rank(query: str, mode: str) -> list[int]:
-        words, filters = split_filters(query)
-        if mode == "vectors":
-            allowed = None
-            if filters.as_query() is not None:
-                allowed = {hit.page_id for hit in fulltext.search(index_dir, "", filters, limit=CANDIDATES,
-                                                                   semantic=False).hits}
-            return [page_id for page_id, _ in vectors.nearest(words, len(vectors))
-                    if allowed is None or page_id in allowed][:K]
-        results = fulltext.search(index_dir, words, filters, limit=K, semantic=mode == "hybrid")
-        return [hit.page_id for hit in results.hits]
+        request = parse_search_request({"q": [query], "mode": [mode], "limit": [str(K)]}, last_crawl=None)
+        return [hit.page_id for hit in searcher.search(request).hits]
 
     return rank
 
@@ -207,7 +187,7 @@ def main() -> None:
         corpora = {corpus for corpus, _ in keys.values()}
         halves = {half: [q for q in load_queries(QUERY_SET / f"{half}.jsonl") if q.corpus in corpora]
                   for half in ("tune", "test")}
-        rank = ranker(settings.index_dir)
+        rank = ranker(settings)
         reports = {half: measure(queries, rank, keys, corpora) for half, queries in halves.items()}
     output = {"corpora": sorted(corpora), "pages": len(keys),
               "missing_judged_pages": missing_judged([q for qs in halves.values() for q in qs], keys, corpora),

@@ -75,14 +75,18 @@ class Searcher:
     def search(self, request: SearchRequest, *, today: date | None = None) -> SearchResults:
         """One page of results for `request`; raises IndexMissingError before `scout index` ran and
         StaleIndexError when the index names pages the store lacks."""
-        opened = self._current()
-        try:
-            return self._search(opened, request, today or datetime.now(timezone.utc).date())
-        except Exception:
-            # The writer removes an old generation after switching: follow the switch and try once more.
-            if current_index(self.index_dir).generation == opened.location.generation:
-                raise
-            return self._search(self._current(), request, today or datetime.now(timezone.utc).date())
+        today = today or datetime.now(timezone.utc).date()
+        # One search at a time: an engine's searcher is not safe to share between threads, and on two cores
+        # parallel pure-Python searches would only take turns for the interpreter anyway.
+        with self._lock:
+            opened = self._current()
+            try:
+                return self._search(opened, request, today)
+            except Exception:
+                # The writer removes an old generation after switching: follow the switch and try once more.
+                if current_index(self.index_dir).generation == opened.location.generation:
+                    raise
+                return self._search(self._current(), request, today)
 
     def close(self) -> None:
         with self._lock:
@@ -93,13 +97,13 @@ class Searcher:
     # -- opening ----------------------------------------------------------------------------------------
 
     def _current(self) -> _Opened:
+        """The current generation's engine, reopened only when CURRENT names another one (caller holds _lock)."""
         location = current_index(self.index_dir)
-        with self._lock:
-            if self._opened is None or self._opened.location != location:
-                if self._opened is not None:
-                    self._opened.engine.close()
-                self._opened = _Opened(location, open_engine(location.backend, location.engine_dir))
-            return self._opened
+        if self._opened is None or self._opened.location != location:
+            if self._opened is not None:
+                self._opened.engine.close()
+            self._opened = _Opened(location, open_engine(location.backend, location.engine_dir))
+        return self._opened
 
     def _vectors(self, opened: _Opened):
         from retrieval.vectors import VectorStore
@@ -133,8 +137,7 @@ class Searcher:
                 raise StaleIndexError(STALE_INDEX_MESSAGE)
             return self._results(opened, request, ranked, [], [], 0, {}, None, today)
         with Store.open(self.database_path, read_only=True) as store:
-            run = store.last_crawl_run()
-            last_crawl = datetime.fromisoformat(run["started_at"]).date() if run and run.get("started_at") else None
+            last_crawl = _started_day(store.last_crawl_run())
             if grouped:
                 groups = _grouped(ranked.ranking, ranked.organisation_of)
                 total_groups = len(groups)
@@ -171,8 +174,7 @@ class Searcher:
         return results
 
     def _bm25(self, engine: SearchEngine, node: Node | None, sort: str, needed: int | None) -> _Ranked:
-        found = engine.search(node, limit=needed or 0, sort=sort, facets=True)
-        hits = found.hits if needed is not None else engine.search(node, limit=found.total, sort=sort).hits
+        found, hits = _ranked_matches(engine, node, sort, needed)
         return _Ranked(found.total, [(hit.page_id, hit.score) for hit in hits], found, node, {},
                        _organisations(hits), "bm25")
 
@@ -186,50 +188,60 @@ class Searcher:
     def _vectors_only(self, opened: _Opened, node: Node | None, text: str, sort: str,
                       needed: int | None) -> _Ranked:
         # Only pages near enough the query count as results; at least as many as a page of them asks for.
-        nearest = self._nearest(opened, node, text, max(SEMANTIC_CANDIDATES, needed or 0)
-                                if needed is not None else MAX_SEMANTIC_RESULTS)
-        set_node = PageIds(frozenset(hit.page_id for hit in nearest))
-        found = engine_search_all(opened.engine, set_node, sort)
-        if sort == "relevance":
-            ranking = [(hit.page_id, hit.similarity) for hit in nearest]
+        limit = MAX_SEMANTIC_RESULTS if needed is None else max(SEMANTIC_CANDIDATES, needed)
+        nearest = self._nearest(opened, node, text, limit)
+        similarity = {hit.page_id: hit.similarity for hit in nearest}
+        set_node = PageIds(frozenset(similarity))
+        if not nearest:
+            found, hits = EngineResults(total=0, hits=[]), []
         else:
-            ranking = [(hit.page_id, hit.score) for hit in found.hits]
+            found, hits = _ranked_matches(opened.engine, set_node, sort, len(nearest))
+        ranking = ([(hit.page_id, hit.similarity) for hit in nearest] if sort == "relevance"
+                   else [(hit.page_id, similarity[hit.page_id]) for hit in hits])
         return _Ranked(found.total, ranking, found, set_node, {hit.page_id: (hit.start, hit.end) for hit in nearest},
-                       _organisations(found.hits), "vectors")
+                       _organisations(hits), "vectors")
 
     def _hybrid(self, opened: _Opened, node: Node, text: str, sort: str, needed: int | None) -> _Ranked:
         engine = opened.engine
         lexical = [hit.page_id for hit in engine.search(node, limit=LEXICAL_CANDIDATES).hits]
         nearest = self._nearest(opened, node, text, SEMANTIC_CANDIDATES)
         fused = reciprocal_rank_fusion(lexical, [hit.page_id for hit in nearest])
+        # The result set: the query's matches and the semantic neighbours (which passed its constraints).
         set_node: Node = AnyOf((node, PageIds(frozenset(hit.page_id for hit in nearest)))) if nearest else node
-        found = engine.search(set_node, limit=needed or 0, sort=sort, facets=True)
-        if needed is None or (sort == "relevance" and needed > len(fused)) or sort != "relevance":
-            # Past the fused candidates (or in another order), the rest follows in the engine's order.
-            limit = found.total if needed is None else needed
-            hits = engine.search(set_node, limit=limit, sort=sort).hits if limit else []
-        else:
-            hits = []
+        found, hits = _ranked_matches(engine, set_node, sort, needed)
         if sort == "relevance":
+            # The fused candidates first; past them the rest of the matches follow in BM25 order.
             ranking = sorted(fused.items(), key=lambda item: -item[1])
             ranking += [(hit.page_id, 0.0) for hit in hits if hit.page_id not in fused]
         else:
             ranking = [(hit.page_id, fused.get(hit.page_id, 0.0)) for hit in hits]
-        organisation_of = _organisations(hits)
         return _Ranked(found.total, ranking, found, set_node, {hit.page_id: (hit.start, hit.end) for hit in nearest},
-                       organisation_of, "hybrid")
+                       _organisations(hits), "hybrid")
+
+
+def _ranked_matches(engine: SearchEngine, node: Node | None, sort: str,
+                    needed: int | None) -> tuple[EngineResults, list[EngineHit]]:
+    """The matches with facets, and the first `needed` of them in `sort` order (all of them when None)."""
+    found = engine.search(node, limit=needed or 0, sort=sort, facets=True)
+    if needed is not None:
+        return found, found.hits
+    return found, engine.search(node, limit=found.total, sort=sort).hits if found.total else []
+
+
+def last_crawl_day(database_path: Path) -> date | None:
+    """The day (UTC) the last crawl started: what since:last-crawl means and freshness counts from."""
+    if not database_path.is_file():
+        return None
+    with Store.open(database_path, read_only=True) as store:
+        return _started_day(store.last_crawl_run())
+
+
+def _started_day(run: dict | None) -> date | None:
+    return datetime.fromisoformat(run["started_at"]).date() if run and run.get("started_at") else None
 
 
 # Grouping a vectors-only search needs its whole result set; beyond this many, neighbours are far off topic.
 MAX_SEMANTIC_RESULTS = 1000
-
-
-def engine_search_all(engine: SearchEngine, node: Node, sort: str) -> EngineResults:
-    """Every page of a PageIds set with facets, in `sort` order (small sets only)."""
-    assert isinstance(node, PageIds)
-    if not node.ids:
-        return EngineResults(total=0, hits=[], facets={})
-    return engine.search(node, limit=len(node.ids), sort=sort, facets=True)
 
 
 def reciprocal_rank_fusion(*rankings: Sequence[int]) -> dict[int, float]:

@@ -7,15 +7,17 @@ matched them.
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from retrieval.results import Segment
-from retrieval.terms import terms, tokens
+from retrieval.terms import terms
 
 SNIPPET_CHARS = 240
 FRAGMENTS = 2
 LEAD_CHARS = 60  # context kept before a match, so a fragment does not start on the matched word
 WORD_REACH = 20  # how far a fragment's edge moves to reach a space (CJK text has none)
+_WORD = re.compile(r"\w+")
 
 
 def snippets(text: str, words: Iterable[str], *, passage: tuple[int, int] | None = None) -> list[list[Segment]]:
@@ -33,18 +35,28 @@ def snippets(text: str, words: Iterable[str], *, passage: tuple[int, int] | None
 
 
 def _matches(text: str, words: Iterable[str]) -> list[tuple[int, int, str]]:
-    """(start, end, term) of every token of `text` the query's words analyse to."""
+    """(start, end, term) of every word of `text` that analyses to one of the query's terms."""
     wanted = {term for word in words for term in terms(word)}
-    # Offsets are into the lower-cased text; where lower-casing changes lengths they would be off: skip.
-    if not wanted or len(text.lower()) != len(text):
+    if not wanted:
         return []
     found: list[tuple[int, int, str]] = []
-    for token in tokens(text):
-        if token.term in wanted:
-            if found and token.start < found[-1][1]:  # overlapping CJK pairs: one highlighted run
-                found[-1] = (found[-1][0], token.end, found[-1][2])
-            else:
-                found.append((token.start, token.end, token.term))
+    for match in _WORD.finditer(text):
+        word = match.group()
+        word_terms = terms(word)
+        if wanted.isdisjoint(word_terms):
+            continue
+        if len(word) > 1 and word_terms == [word[i:i + 2].lower() for i in range(len(word) - 1)]:
+            # A CJK run is indexed as character pairs: mark the pairs that matched, joined where they touch.
+            for i, pair in enumerate(word_terms):
+                if pair in wanted:
+                    start = match.start() + i
+                    if found and start < found[-1][1]:
+                        found[-1] = (found[-1][0], start + 2, found[-1][2])
+                    else:
+                        found.append((start, start + 2, pair))
+        else:
+            term = next(term for term in word_terms if term in wanted)
+            found.append((match.start(), match.end(), term))
     return found
 
 

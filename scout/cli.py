@@ -14,7 +14,6 @@ import shutil
 import signal
 import socket
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -468,26 +467,26 @@ def search_help() -> str:
 
 
 @main.command(help=search_help())
-@click.argument("query", default="")
+@click.argument("query")
 @search_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the API's shape).")
 @with_settings
-@needs_store
 def search(settings: Settings, query: str, as_json: bool, **options: Any) -> None:
     from retrieval.engine import IndexMissingError
     from retrieval.requests import RequestError, parse_search_request
-    from retrieval.service import Searcher, StaleIndexError
+    from retrieval.service import Searcher, StaleIndexError, last_crawl_day
 
     params = {"q": [query]} | {name: list(value) if isinstance(value, tuple) else [value]
                                 for name, value in options.items() if value not in (None, ())}
     params.setdefault("limit", [CLI_PAGE_SIZE])
-    with Store.open(settings.database_path, read_only=True) as store:
-        run = store.last_crawl_run()
-    last_crawl = datetime.fromisoformat(run["started_at"]).date() if run and run.get("started_at") else None
+    # Bad input is reported first (exit 2), with or without a store; then a missing store (exit 1).
     try:
-        request = parse_search_request(params, last_crawl=last_crawl, default_mode="bm25")
+        request = parse_search_request(params, last_crawl=last_crawl_day(settings.database_path),
+                                       default_mode="bm25")
     except RequestError as exc:
         raise BadInput(str(exc)) from None
+    if not settings.database_path.is_file():
+        raise no_scout_data(settings)
     searcher = Searcher(settings.index_dir, settings.database_path)
     try:
         results = searcher.search(request)

@@ -174,7 +174,7 @@ def _timestamp(moment: datetime) -> str:
 def begin_session(session: MutableMapping[str, Any], settings: Settings, user: User,
                   now: datetime | None = None) -> None:
     """Starts a fresh session for this user (nothing of the one before survives, its CSRF token included)."""
-    with Store.open(settings.database_path) as store:
+    with Store.open(settings.database_path, read_only=True) as store:
         record = store.user_by_id(user.id)
     session.clear()
     session["user_id"] = user.id
@@ -194,7 +194,8 @@ def session_user(session: MutableMapping[str, Any], settings: Settings, now: dat
         return None
     if (now or datetime.now(timezone.utc)) - started > SESSION_MAX or not settings.database_path.is_file():
         return None
-    with Store.open(settings.database_path) as store:
+    # Every request checks its session: read-only, so that check can never write the store.
+    with Store.open(settings.database_path, read_only=True) as store:
         record = store.user_by_id(user_id)
     if record is None or not hmac.compare_digest(stamp, _credential_stamp(record)):
         return None

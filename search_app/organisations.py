@@ -114,7 +114,7 @@ def organisation_profile(settings: Settings, organisation_id: str) -> Organisati
     )
     if not settings.database_path.exists():
         return profile
-    with Store.open(settings.database_path) as store:
+    with Store.open(settings.database_path, read_only=True) as store:
         profile.pages = store.pages(store.organisation_page_ids(organisation_id))
         run = store.latest_run_by_organisation().get(organisation_id)
         if run is not None:

@@ -8,21 +8,16 @@ can never disagree: all validate through `retrieval.requests.parse_search_reques
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime
 from typing import Any, Iterable, Mapping, NamedTuple
 
 from babel import Locale
 
 from retrieval import requests as search_requests
-from retrieval.engine import SORTS, IndexMissingError
-from retrieval.layout import current_index
-from retrieval.requests import (
-    MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, PAGE_SIZE, RequestError, SearchRequest, check_parameters,
-    choices,
-)
 from retrieval import results_json
-from retrieval.results import SearchResults, Segment, snippet_text
-from retrieval.service import STALE_INDEX_MESSAGE, Searcher, StaleIndexError
+from retrieval.layout import current_index
+from retrieval.requests import PAGE_SIZE, SearchRequest, choices
+from retrieval.results import SearchResults
+from retrieval.service import Searcher, last_crawl_day
 from scout import shapes
 from scout.registry import COUNTRY_CODES, MARKETS, TYPES
 from scout.settings import Settings
@@ -30,10 +25,10 @@ from search_app import charts
 from store import PageView, Store
 from taxonomy import APPLICATIONS, TRL_SCALE
 
-__all__ = [  # re-exported for the views, which reach the search service through this module only
-    "MAX_PAGE", "MAX_PAGE_SIZE", "MAX_QUERY_LENGTH", "PAGE_SIZE", "SORTS", "IndexMissingError", "RequestError",
-    "SearchRequest", "SearchResults", "Segment", "StaleIndexError", "check_parameters", "snippet_text",
-]
+# Re-exported: the views and other routes reach the search service's names through this module.
+from retrieval.engine import IndexMissingError  # noqa: E402,F401
+from retrieval.requests import MAX_PAGE, MAX_PAGE_SIZE, RequestError, check_parameters  # noqa: E402,F401
+from retrieval.service import STALE_INDEX_MESSAGE, StaleIndexError  # noqa: E402,F401
 
 # SQLite row ids are signed 64-bit; a larger number in a URL cannot name a page (and would overflow the driver).
 MAX_PAGE_ID = 2**63 - 1
@@ -53,16 +48,8 @@ TRL_DEFINITIONS = {level: info.definition for level, info in sorted(TRL_SCALE.it
 def parse_search_request(settings: Settings, args: Mapping[str, list[str]],
                          formats: tuple[str, ...] = ("json",)) -> SearchRequest:
     """The request's search parameters validated (retrieval.requests); raises RequestError naming the bad one."""
-    return search_requests.parse_search_request(args, last_crawl=last_crawl_day(settings), formats=formats)
-
-
-def last_crawl_day(settings: Settings) -> date | None:
-    """The day (UTC) the last crawl started: what since=last-crawl and the freshness facet count from."""
-    if not settings.database_path.is_file():
-        return None
-    with Store.open(settings.database_path, read_only=True) as store:
-        run = store.last_crawl_run()
-    return datetime.fromisoformat(run["started_at"]).date() if run and run.get("started_at") else None
+    return search_requests.parse_search_request(args, last_crawl=last_crawl_day(settings.database_path),
+                                                formats=formats)
 
 
 def run_search(searcher: Searcher, search: SearchRequest) -> SearchResults:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -48,6 +49,8 @@ def fake_embeddings(monkeypatch):
 
 
 def build_search_index(store, index_dir: Path, backend: str = "whoosh", **options) -> int:
-    from indexer.index.build import build_index
+    """The index of the store's pages, passages embedded with concept_embed (never the model)."""
+    from indexer.index import build
 
-    return build_index(store, index_dir, backend, **options)
+    with mock.patch.object(build, "embed", concept_embed):
+        return build.build_index(store, index_dir, backend, **options)

@@ -1,4 +1,4 @@
-"""Index stage: analysed pages from the store → the Whoosh full-text index and the vector index; search over both.
+"""Index stage: analysed pages from the store → the search engine and the passage vector store.
 
-Entry points: `indexer.index.fulltext.build_index` and `indexer.index.fulltext.search`.
+Entry point: `indexer.index.build.build_index`. Searching is retrieval.service's (shared by CLI, UI and API).
 """

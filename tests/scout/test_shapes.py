@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from indexer.index.fulltext import build_index
+from retrieval.service import Searcher
 from scout import shapes
 from scout.settings import load_settings
 from search_app import create_app
@@ -17,6 +17,7 @@ from taxonomy import APPLICATIONS, TRL_SCALE
 from tests.conftest import run_scout
 from tests.search_app.accounts import add_user, log_in
 from tests.search_app.search_app_fixtures import DEMO_PAGES, ORGANISATIONS, RETINA, store_pages
+from tests.search_index import build_search_index, concept_embed
 
 ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
@@ -73,7 +74,7 @@ def data_dir(tmp_path_factory):
     with Store.open(settings.database_path) as store:
         store.upsert_organisations(ORGANISATIONS)
         store_pages(store, DEMO_PAGES)
-        build_index(store, settings.index_dir)
+        build_search_index(store, settings.index_dir)
     return data_dir
 
 
@@ -89,6 +90,8 @@ def client(data_dir):
     user = add_user(settings)
     app = create_app(settings)
     app.testing = True
+    # Hybrid API searches embed the query like the index's passages were (no model loaded).
+    app.config["SCOUT_SEARCHER"] = Searcher(settings.index_dir, settings.database_path, embed=concept_embed)
     return log_in(app.test_client(), settings, user)
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.index.fulltext import build_index
 from scout import discovery
 from scout.registry import load_registry_for
 from search_app import create_app
 from store import FetchedPage, ProcessedPage, Store, sha256_hex
 from tests.listing_fixture import store_listing_site
+from tests.search_index import build_search_index
 
 from .accounts import add_user, csrf_token, form_csrf_token, log_in
 from .search_app_fixtures import ORGANISATIONS
@@ -140,7 +140,7 @@ def dated_client(settings):
             store.save_processed(ProcessedPage(
                 page_id=store.page_id_for_url(url), title=f"Retina news {path}", text="Retina imaging news.",
                 language="en", body_hash=sha256_hex(body), published_date=published, modified_date=published))
-        build_index(store, settings.index_dir, embeddings=False)
+        build_search_index(store, settings.index_dir, embeddings=False)
     return make_client(settings)
 
 

@@ -11,10 +11,10 @@ from types import SimpleNamespace
 import pytest
 from openpyxl import load_workbook
 
-from indexer.index.fulltext import build_index
 from scout.settings import load_settings
 from search_app import create_app, shortlists
 from store import Store
+from tests.search_index import build_search_index
 
 from .accounts import add_user, csrf_token, form_csrf_token, log_in
 from .cluster_fixtures import CLUSTER, FORMULA, LASER_SME, OTHER_CLUSTER, fill_store, word_encoder
@@ -29,7 +29,7 @@ def setup(tmp_path):
     settings = load_settings(tmp_path / "data", environ={})
     with Store.open(settings.database_path) as store:
         fill_store(store)
-        build_index(store, settings.index_dir)
+        build_search_index(store, settings.index_dir)
         sme_id = store.save_sme(CLUSTER, LASER_SME)[0]
         hostile_id = store.save_sme(CLUSTER, HOSTILE_SME)[0]
         shortlist = shortlists.create(store, CLUSTER, "OCT partners")

@@ -10,10 +10,11 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from indexer.index.fulltext import build_index
+from retrieval.requests import SEARCH_PARAMETERS
 from scout.settings import load_settings
-from search_app import create_app, openapi, service, shortlists
+from search_app import create_app, openapi, shortlists
 from store import Store
+from tests.search_index import build_search_index
 
 from .accounts import add_user, log_in
 from .cluster_fixtures import CLUSTER, LASER_SME, fill_store, word_encoder
@@ -70,7 +71,7 @@ def test_the_document_is_valid_openapi():
 def test_search_parameters_are_the_services():
     for path in ("/api/v1/search", "/api/v1/search/export"):
         documented = {p["name"] for p in DOCUMENT["paths"][path]["get"]["parameters"]}
-        expected = set(service.SEARCH_PARAMETERS) - ({"page", "limit"} if path.endswith("export") else set())
+        expected = set(SEARCH_PARAMETERS) - ({"page", "limit"} if path.endswith("export") else set())
         assert documented == expected, path
 
 
@@ -155,7 +156,7 @@ def cluster(tmp_path):
     settings = load_settings(tmp_path / "data", environ={})
     with Store.open(settings.database_path) as store:
         page_ids = fill_store(store)
-        build_index(store, settings.index_dir)
+        build_search_index(store, settings.index_dir)
         sme_id = store.save_sme(CLUSTER, LASER_SME)[0]
         shortlist = shortlists.create(store, CLUSTER, "OCT partners")
         shortlists.add_organisation(store, CLUSTER, shortlist["id"], "oct-lasers", note="first")

@@ -7,9 +7,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from indexer.index.fulltext import build_index
 from search_app.charts import heatmap_svg, trl_distribution_svg
 from store import Store, TRLRecord
+from tests.search_index import build_search_index
 
 from .search_app_fixtures import HOSTILE, RETINA, SURGERY, UNRATED
 
@@ -61,7 +61,7 @@ def test_sort_by_trl_puts_unknown_last_and_by_date_newest_first(client, settings
         store._db.execute("UPDATE pages SET last_changed_at = '2030-01-01T00:00:00+00:00' WHERE id = ?",
                           (page_ids[UNRATED.url],))
         store._db.execute("UPDATE pages SET indexed_content_hash = NULL")
-        build_index(store, settings.index_dir)
+        build_search_index(store, settings.index_dir)
     by_date = client.get("/api/search?q=&sort=date").get_json()["results"]
     assert by_date[0]["id"] == page_ids[UNRATED.url]
     html = client.get("/?q=&sort=trl").get_data(as_text=True)
@@ -145,34 +145,3 @@ def test_detail_page_back_link_keeps_the_search(client, page_ids):
                       ).get_data(as_text=True)
     assert 'href="/?q=photoacoustic&amp;country=FR&amp;page=1&amp;group=organisation">← Search</a>' in body
     assert client.get(f"/page/{page_ids[HOSTILE.url]}?country=XX").status_code == 400
-
-
-def test_an_index_made_before_last_changed_at_gains_it_on_the_next_index_run(settings, monkeypatch):
-    from whoosh import index as whoosh_index
-
-    from indexer.index import fulltext
-
-    from .search_app_fixtures import DEMO_PAGES, ORGANISATIONS, store_pages
-
-    current_schema = fulltext.make_schema
-
-    def old_schema():
-        schema = current_schema()
-        schema.remove("last_changed_at")
-        return schema
-
-    with Store.open(settings.database_path) as store:
-        store.upsert_organisations(ORGANISATIONS)
-        store_pages(store, DEMO_PAGES)
-        monkeypatch.setattr(fulltext, "make_schema", old_schema)
-        monkeypatch.setattr(fulltext, "_document", lambda page, _doc=fulltext._document: {
-            k: v for k, v in _doc(page).items() if k != "last_changed_at"})
-        build_index(store, settings.index_dir, embeddings=False)
-        assert "last_changed_at" not in whoosh_index.open_dir(str(settings.index_dir)).schema
-        # Sorting by date still works on the old index (by fetch date).
-        assert fulltext.search(settings.index_dir, "", sort="date", semantic=False).total == 4
-        monkeypatch.undo()
-        assert fulltext.build_index(store, settings.index_dir, embeddings=False) == 4
-    with whoosh_index.open_dir(str(settings.index_dir)).searcher() as searcher:
-        assert "last_changed_at" in searcher.schema
-        assert all(fields.get("last_changed_at") for fields in searcher.all_stored_fields())
