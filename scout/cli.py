@@ -351,9 +351,9 @@ def index(settings: Settings, rebuild: bool, embeddings: bool, batch_pages: int)
         click.echo(hint, err=True)
 
 
-# benchmarks/search.py: beyond a few thousand pages Whoosh's keyword searches pass 100 ms and its rebuilds
-# slow to tens of pages a second, while tantivy stays far under (README, "Search at scale").
-WHOOSH_COMFORTABLE_PAGES = 5_000
+# benchmarks/search.py: beyond about 2,000 pages Whoosh's keyword searches pass 100 ms and its rebuilds
+# slow to tens of pages a second, while tantivy stays far under (README, "Benchmarks").
+WHOOSH_COMFORTABLE_PAGES = 2_000
 
 
 def backend_hint(settings: Settings) -> str:
