@@ -119,7 +119,7 @@ def switch_current(index_dir: Path, generation: str, backend: str) -> IndexLocat
         file.flush()
         os.fsync(file.fileno())
     os.replace(partial, pointer)
-    _fsync_directory(index_dir)  # so the rename itself survives a power cut
+    fsync_directory(index_dir)  # so the rename itself survives a power cut
     return location(index_dir, generation, backend)
 
 
@@ -142,7 +142,7 @@ def next_generation_number(index_dir: Path) -> int:
     return max(numbers, default=0) + 1
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     descriptor = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(descriptor)

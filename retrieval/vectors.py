@@ -51,6 +51,7 @@ from typing import BinaryIO, ClassVar
 import numpy as np
 
 from indexer.analysis.embedding_model import DIMENSIONS
+from retrieval.layout import fsync_directory
 
 MANIFEST = "manifest.json"
 LOCK = "writer.lock"
@@ -113,14 +114,6 @@ def _read_manifest(directory: Path) -> dict | None:
     return manifest
 
 
-def _fsync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def _write_manifest(directory: Path, manifest: dict) -> None:
     partial = directory / f"{MANIFEST}.partial"
     with open(partial, "w") as handle:
@@ -128,7 +121,7 @@ def _write_manifest(directory: Path, manifest: dict) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(partial, directory / MANIFEST)
-    _fsync_directory(directory)
+    fsync_directory(directory)
 
 
 def _map(path: Path, column: str, rows: int) -> np.ndarray:
