@@ -56,11 +56,17 @@ class TRLEstimator:
     def __init__(self, scale: TRLScale):
         self.scale = scale
         self._cues = []
+        every_phrase: list[str] = []
         for level in scale.levels.values():
             for phrases, strength in ((level.cues, CUE_STRENGTH), (level.weak_cues, WEAK_CUE_STRENGTH)):
-                pattern = compile_phrases(p for group in phrases.values() for p in group)
+                level_phrases = [p for group in phrases.values() for p in group]
+                every_phrase += level_phrases
+                pattern = compile_phrases(level_phrases)
                 if pattern is not None:
                     self._cues.append((level.level, strength, pattern))
+        # Most sentences hold no cue at all: one search of every phrase at once rules them out before the
+        # per-level searches (it matches exactly where some level's pattern would).
+        self._any_cue = compile_phrases(every_phrase)
         self._negation = compile_phrases(p for group in scale.negation.values() for p in group)
         self._future = compile_phrases(p for group in scale.future.values() for p in group)
 
@@ -89,6 +95,8 @@ class TRLEstimator:
     def framed_cues(self, sentence: str) -> list[tuple[_Cue, str]]:
         """Every cue in one sentence with its frame (present, negated, planned); overlaps resolved longest first."""
         sentence = sentence.replace("’", "'")  # same length, so offsets stay valid
+        if self._any_cue is None or self._any_cue.search(sentence) is None:
+            return []
         found = [
             _Cue(level, strength, m.start(), m.end())
             for level, strength, pattern in self._cues
