@@ -286,7 +286,8 @@ def _read_word(text: str, start: int, tokens: list[_Token], *, operators: bool) 
 # --- filter values ------------------------------------------------------------------------------------------
 
 @cache
-def _role_ids() -> frozenset[str]:
+def role_ids() -> frozenset[str]:
+    """The value-chain role ids a role: filter accepts (taxonomy/roles.yaml)."""
     # Loaded on first use: reading roles.yaml costs more than the rest of a parse.
     from taxonomy.loader import load_roles
 
@@ -339,9 +340,9 @@ _VALUE_RULES: dict[str, tuple[Callable[[str], str | None], str, Callable[[str], 
     "type": (lambda value: _slug(value) if _slug(value) in TYPES else None,
              "unknown organisation type {!r} (" + ", ".join(sorted(TYPES)) + ")",
              lambda value: _did_you_mean(_slug(value), TYPES)),
-    "role": (lambda value: _slug(value) if _slug(value) in _role_ids() else None,
-             "unknown role {!r}", lambda value: _did_you_mean(_slug(value), _role_ids())
-             + " — roles are " + ", ".join(sorted(_role_ids()))),
+    "role": (lambda value: _slug(value) if _slug(value) in role_ids() else None,
+             "unknown role {!r}", lambda value: _did_you_mean(_slug(value), role_ids())
+             + " — roles are " + ", ".join(sorted(role_ids()))),
     "lang": (_language, "unknown language {!r} (ISO 639-1, two letters, e.g. ja)", lambda value: ""),
     "org": (_organisation, "{!r} is not an organisation id (letters, digits, \".\", \"_\", \"-\"; up to 100)",
             lambda value: ""),
@@ -419,6 +420,12 @@ def _filter(token: _Token, last_crawl: date | None) -> Node:
 
 
 # --- parser -------------------------------------------------------------------------------------------------
+
+def all_of(parts: Iterable[Node | None]) -> Node | None:
+    """The parts ANDed as one node (flattened, repeats dropped, None parts skipped); None when none is left."""
+    present = [part for part in parts if part is not None]
+    return _flat(All, present) if present else None
+
 
 def _flat(kind: type[All | Any], parts: list[Node]) -> Node:
     """One node of the parts: nested nodes of the same kind flattened, repeats dropped, a lone part itself."""

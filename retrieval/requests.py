@@ -13,11 +13,10 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Iterable, Mapping
 
 from retrieval.engine import SORTS
-from retrieval.query import All, Match, Node, QueryError, Range, Since, parse
+from retrieval.query import Match, Node, QueryError, Range, Since, all_of, parse, role_ids
 
 MODES = ("hybrid", "bm25", "vectors")
 GROUPINGS = ("organisation",)
@@ -145,22 +144,7 @@ def parse_search_request(params: Mapping[str, list[str]], *, last_crawl: date | 
 
 def combined(query: Node | None, filters: Iterable[Node]) -> Node | None:
     """The query ANDed with the filters, flat (no All inside All); None when there is neither."""
-    parts: list[Node] = []
-    for node in (query, *filters):
-        if isinstance(node, All):
-            parts.extend(node.parts)
-        elif node is not None:
-            parts.append(node)
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else All(tuple(parts))
-
-
-@cache
-def role_ids() -> frozenset[str]:
-    from taxonomy import load_roles
-
-    return frozenset(load_roles().roles)
+    return all_of((query, *filters))
 
 
 def check_parameters(params: Mapping[str, list[str]], known: tuple[str, ...],

@@ -14,6 +14,7 @@ from typing import Any
 
 from retrieval import requests as search_requests
 from retrieval.engine import SORTS
+from retrieval.query import role_ids
 from retrieval.results import FRESHNESS, TRL_BANDS
 from scout.registry import COUNTRY_CODES, LANGUAGE_CODES, MARKETS, TYPES
 from search_app import access, service
@@ -282,7 +283,7 @@ SEARCH_FILTERS = (
     Parameter("country", "ISO 3166-1 alpha-2 country code", _ids(COUNTRY_CODES), repeatable=True),
     Parameter("market", "registry market", _ids(MARKETS), repeatable=True),
     Parameter("type", "organisation type", _ids(TYPES), repeatable=True),
-    Parameter("role", "value-chain role", _ids(search_requests.role_ids()), repeatable=True),
+    Parameter("role", "value-chain role", _ids(role_ids()), repeatable=True),
     Parameter("lang", "ISO 639-1 language code", _ids(LANGUAGE_CODES), repeatable=True),
     Parameter("org", "organisation id", {"type": "string", "pattern": search_requests.ORGANISATION_ID_PATTERN.pattern},
               repeatable=True),
