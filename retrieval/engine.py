@@ -7,7 +7,7 @@ store (the source of truth), so an engine stores only ids and filter values besi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Iterable, Protocol, Sequence
 
@@ -48,6 +48,15 @@ class IndexedPage:
     fetched_at: datetime | None = None  # UTC, naive
     last_changed_at: datetime | None = None  # UTC, naive
     published: date | None = None
+
+
+def epoch_seconds(moment: datetime | date | None) -> int:
+    """A UTC moment (naive) or day as seconds since 1970, as both backends store dates; 0 for none."""
+    if moment is None:
+        return 0
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time.min)
+    return max(0, int(moment.replace(tzinfo=timezone.utc).timestamp()))
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@ import tantivy
 from tantivy import Occur, Query
 
 from retrieval import query as q
-from retrieval.engine import FACETS, FIELD_BOOSTS, SORTS, EngineHit, EngineResults, IndexedPage, IndexMissingError
+from retrieval.engine import (
+    FACETS, FIELD_BOOSTS, SORTS, EngineHit, EngineResults, IndexedPage, IndexMissingError, epoch_seconds,
+)
 from retrieval.terms import terms
-from retrieval.whoosh_engine import epoch_seconds
 
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
 MULTI_VALUED = ("application", "area")

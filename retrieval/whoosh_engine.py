@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
-from datetime import date, datetime, time, timezone
+from datetime import date
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -22,7 +22,9 @@ from whoosh.reading import SegmentReader
 from whoosh.sorting import FieldFacet, MultiFacet, ScoreFacet
 
 from retrieval import query as q
-from retrieval.engine import FACETS, FIELD_BOOSTS, SORTS, EngineHit, EngineResults, IndexedPage, IndexMissingError
+from retrieval.engine import (
+    FACETS, FIELD_BOOSTS, SORTS, EngineHit, EngineResults, IndexedPage, IndexMissingError, epoch_seconds,
+)
 from retrieval.terms import terms
 
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
@@ -63,15 +65,6 @@ def make_schema() -> Schema:
                       for name in ("trl", *q.DATE_FIELDS)}
     return Schema(page_id=NUMERIC(int, bits=64, unique=True, stored=True, sortable=True),
                   **text_fields, **keyword_fields, **numeric_fields)
-
-
-def epoch_seconds(moment: datetime | date | None) -> int:
-    """A UTC moment (naive) or day as seconds since 1970; 0 for none."""
-    if moment is None:
-        return 0
-    if not isinstance(moment, datetime):
-        moment = datetime.combine(moment, time.min)
-    return max(0, int(moment.replace(tzinfo=timezone.utc).timestamp()))
 
 
 def _document(page: IndexedPage) -> dict:
