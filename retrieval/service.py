@@ -122,12 +122,18 @@ class Searcher:
     # -- searching --------------------------------------------------------------------------------------
 
     def _search(self, opened: _Opened, request: SearchRequest, today: date) -> SearchResults:
+        if not self.database_path.is_file():
+            return self._search_in(None, opened, request, today)
+        # One read-only connection for the last crawl's day (freshness) and the shown pages.
+        with Store.open(self.database_path, read_only=True) as store:
+            return self._search_in(store, opened, request, today)
+
+    def _search_in(self, store: Store | None, opened: _Opened, request: SearchRequest, today: date) -> SearchResults:
         node = request.node
         text = semantic_text(node) if node is not None else ""
         grouped = request.group == "organisation"
         needed = None if grouped else request.offset + request.limit
-        stored = self.database_path.is_file()
-        since_days = _freshness_days(last_crawl_day(self.database_path) if stored else None, today)
+        since_days = _freshness_days(_started_day(store.last_crawl_run()) if store is not None else None, today)
         counted = tuple(since_days.values())
         if request.mode == "bm25" or not text.strip():
             ranked = self._bm25(opened.engine, node, request.sort, needed, counted)
@@ -136,7 +142,7 @@ class Searcher:
         else:
             ranked = self._hybrid(opened, node, text, request.sort, needed, counted)
 
-        if not stored:
+        if store is None:
             if ranked.total:
                 raise StaleIndexError(STALE_INDEX_MESSAGE)
             return self._results(request, ranked, [], [], 0, {}, since_days)
@@ -148,8 +154,7 @@ class Searcher:
         else:
             total_groups, page_groups = 0, []
             shown = ranked.ranking[request.offset:request.offset + request.limit]
-        with Store.open(self.database_path, read_only=True) as store:
-            views = {view.id: view for view in store.pages([page_id for page_id, _ in shown])}
+        views = {view.id: view for view in store.pages([page_id for page_id, _ in shown])}
         if any(page_id not in views for page_id, _ in shown):
             raise StaleIndexError(STALE_INDEX_MESSAGE)
         return self._results(request, ranked, shown, page_groups, total_groups, views, since_days)
