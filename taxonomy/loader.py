@@ -79,6 +79,7 @@ def load_applications(path: str | Path | None = None) -> dict[str, ApplicationIn
             weak_terms=_phrases(entry.weak_terms),
             negative_context=tuple(entry.negative_context),
             generic=entry.generic,
+            health_by_itself=entry.health_by_itself,
             requires_photonics=entry.requires_photonics,
             residual=entry.residual,
             threshold=entry.threshold,

@@ -71,6 +71,7 @@ class ApplicationInfo:
     weak_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     negative_context: tuple[str, ...] = ()
     generic: bool = False
+    health_by_itself: bool = False
     requires_photonics: bool = False
     residual: bool = False
     threshold: float | None = None

@@ -45,6 +45,8 @@ class ApplicationEntry(FileModel):
     weak_terms: Phrases = {}
     negative_context: list[Text] = []
     generic: bool = False
+    health_by_itself: bool = Field(False, description="The terms name a medical or life-science technique, so "
+                                   "they need no other health word in the passage.")
     requires_photonics: bool = False
     residual: bool = False
     threshold: float | None = Field(None, gt=0, lt=1, description="Minimum tagger score; the tagger's default otherwise.")

@@ -234,6 +234,7 @@ class MaturityModel:
         self.version: str = spec["version"]
         self.genre = _LinearModel(spec["genre"])
         self.trl = _LinearModel(spec["trl"])
+        self.band = _LinearModel(spec["band"])
         self.abstain_below: float = spec["abstain_below"]
         self.listing_threshold: float = spec.get("listing_threshold", 0.5)
 
@@ -251,7 +252,11 @@ class MaturityModel:
         probabilities = np.zeros(len(LEVELS))
         for level, p in zip(self.trl.classes, self.trl.probabilities(combined)):
             probabilities[int(level) - 1] = p
-        return probabilities
+        # The band model (1-3, 4-6, 7-9) pools the evidence of neighbouring levels; the product of the two
+        # beat the level model alone on train, cross-validated (indexer/analysis/training.py).
+        band_probabilities = dict(zip((int(band) for band in self.band.classes), self.band.probabilities(combined)))
+        probabilities *= np.array([band_probabilities.get((level - 1) // 3 + 1, 0.0) for level in LEVELS])
+        return probabilities / max(float(probabilities.sum()), 1e-12)
 
     def judge(self, page: PageEvidence) -> MaturityJudgement:
         expected = sum(name.startswith("embedding_") for name in self.genre.features)

@@ -30,7 +30,7 @@ from typing import Sequence
 import numpy as np
 
 from indexer.analysis.semantic import ApplicationSpace, SemanticMatch
-from indexer.analysis.tagger import ApplicationTag, LexicalEvidence
+from indexer.analysis.tagger import MIN_HEALTH_HITS, ApplicationTag, LexicalEvidence
 
 MODEL_FILE = "tagging.json"
 GENERIC = frozenset({"A05", "A22", "A27"})  # generic technologies: tagged outside health too
@@ -65,7 +65,7 @@ def candidate_features(page: PageSignals, space: ApplicationSpace, centroids: np
     term_rank = _ranks(term_scores)
     english = float(page.language == "en")
     cjk = float(page.language in ("ja", "ko", "zh"))
-    health = float(any(app not in GENERIC for app in page.lexical.eligible))
+    health = float(page.lexical.health_words >= MIN_HEALTH_HITS)
     health_words = np.log1p(page.lexical.health_words)
     photonics_words = np.log1p(page.lexical.photonics_words)
     rows = []

@@ -68,6 +68,7 @@ LIST_LINE_FACTOR = 0.25
 MAX_EMBEDDED_SENTENCES = 6
 MIN_EMBEDDED_WORDS = 5
 MIN_COMPOUND_SUFFIX = 6
+CJK_COMPOUND_CHARACTERS = 4
 
 _LIST_SEPARATORS = re.compile(r"[|•·»›>/]|\s-\s")
 _WORD = re.compile(r"\w+")
@@ -154,6 +155,15 @@ def _context_pattern(words: Iterable[str]) -> re.Pattern | None:
 
 def _distinct_hits(pattern: re.Pattern | None, text: str) -> int:
     return len({m.group(0) for m in pattern.finditer(text.lower())}) if pattern else 0
+
+
+def _is_compound_term(term: str) -> bool:
+    """A term of several words is more specific than one word. Japanese and Korean terms are written
+    without spaces: one of CJK_COMPOUND_CHARACTERS or more characters holds several words
+    ("共焦点顕微鏡" is "confocal microscope")."""
+    if has_cjk(term):
+        return len(term.replace(" ", "")) >= CJK_COMPOUND_CHARACTERS
+    return bool(re.search(r"[\s\-:/]", term))
 
 
 def _is_list_line(sentence: str) -> bool:
@@ -288,8 +298,7 @@ class Tagger:
     @staticmethod
     def _sentence_strength(match: _SentenceMatch) -> float:
         specificities = [
-            MULTIWORD_SPECIFICITY if re.search(r"[\s\-:/]", term) else SINGLE_WORD_SPECIFICITY
-            for term in match.strong
+            MULTIWORD_SPECIFICITY if _is_compound_term(term) else SINGLE_WORD_SPECIFICITY for term in match.strong
         ] + [ACRONYM_SPECIFICITY] * len(match.acronyms)
         if specificities:
             extra = EXTRA_MATCH_BONUS * (len(specificities) - 1)
@@ -302,7 +311,8 @@ class Tagger:
         return {
             app.id
             for app in self.applications.values()
-            if (app.generic or about_health) and (not app.requires_photonics or about_photonics)
+            if (app.generic or app.health_by_itself or about_health)
+            and (not app.requires_photonics or about_photonics)
         }
 
     def lexical(self, sentences: list[str], text: str | None = None) -> LexicalEvidence:

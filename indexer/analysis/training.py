@@ -92,6 +92,14 @@ def _tempered(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     return weights / weights.sum(axis=1, keepdims=True)
 
 
+def _with_bands(level_probabilities: np.ndarray, classes: np.ndarray, band_probabilities: np.ndarray) -> np.ndarray:
+    """Each level's probability times its band's (bands 1-3, 4-6, 7-9 in that order), renormalised: the
+    band model pools the evidence of neighbouring levels, which a nine-way model learns from few passages
+    each (as MaturityModel.level_probabilities does)."""
+    joint = level_probabilities * band_probabilities[:, (np.asarray(classes, dtype=int) - 1) // 3]
+    return joint / joint.sum(axis=1, keepdims=True)
+
+
 def _window_confidence(probabilities: np.ndarray, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Predicted level and the probability mass within one level of it, per row."""
     full = np.zeros((len(probabilities), len(LEVELS)))
@@ -131,14 +139,21 @@ def train(rows: list[dict], log=print) -> dict:
     levels = np.array([row["trl"] for row in rows])[with_trl].astype(int)
     trl_classes = np.unique(levels)
 
-    def cv_scores(c: float) -> tuple[float, float, np.ndarray]:
-        oof = _out_of_fold(x_trl, levels, c)
+    bands = (levels - 1) // 3 + 1
+    level_oof = {c: _out_of_fold(x_trl, levels, c) for c in C_GRID}
+    band_oof = {c: _out_of_fold(x_trl, bands, c) for c in C_GRID}
+
+    def cv_scores(c_level: float, c_band: float) -> tuple[float, float, np.ndarray]:
+        oof = _with_bands(level_oof[c_level], trl_classes, band_oof[c_band])
         predicted, _ = _window_confidence(oof, trl_classes)
         return float((abs(predicted - levels) <= 1).mean()), float((predicted == levels).mean()), oof
 
-    scored = {c: cv_scores(c) for c in C_GRID}
-    best_trl = max(C_GRID, key=lambda c: (scored[c][0] + scored[c][1], -c))
-    within, exact, oof = scored[best_trl]
+    scored = {(cl, cb): cv_scores(cl, cb) for cl in C_GRID for cb in C_GRID}
+    best_trl, best_band = max(scored, key=lambda cs: (scored[cs][0] + scored[cs][1], -cs[0], -cs[1]))
+    within, exact, oof = scored[(best_trl, best_band)]
+    level_only = _window_confidence(level_oof[best_trl], trl_classes)[0]
+    log(f"TRL levels alone (C={best_trl}): within ±1 {(abs(level_only - levels) <= 1).mean():.3f}, "
+        f"exact {(level_only == levels).mean():.3f}; with the band model (C={best_band}) as below")
     predicted, _ = _window_confidence(oof, trl_classes)
     correct = (abs(predicted - levels) <= 1).astype(float)
     temperature = min(TEMPERATURES, key=lambda t: expected_calibration_error(
@@ -152,23 +167,26 @@ def train(rows: list[dict], log=print) -> dict:
         if below.sum() >= 5 and correct[below].mean() < 0.5:
             abstain_below = float(threshold)
     kept = confidence >= abstain_below
-    log(f"TRL: C={best_trl}, temperature {temperature}, cross-validated on train (n={len(levels)}): "
-        f"within ±1 {within:.3f}, exact {exact:.3f}, ECE {ece:.3f}; abstain below {abstain_below} "
-        f"({1 - kept.mean():.1%} abstained, within ±1 of the rest {correct[kept].mean():.3f})")
+    band_accuracy = float((((predicted - 1) // 3) == ((levels - 1) // 3)).mean())
+    log(f"TRL: C={best_trl}, bands C={best_band}, temperature {temperature}, cross-validated on train "
+        f"(n={len(levels)}): within ±1 {within:.3f}, exact {exact:.3f}, band {band_accuracy:.3f}, ECE {ece:.3f}; "
+        f"abstain below {abstain_below} ({1 - kept.mean():.1%} abstained, within ±1 of the rest "
+        f"{correct[kept].mean():.3f})")
 
     genre_scaler, genre_model = _fit(x_all, genres, best_genre, balanced=True)
-    genre_in_sample = genre_model.predict_proba(genre_scaler.transform(x_all))
     # The TRL model learns from out-of-fold genre probabilities: the ones it will see on unseen pages.
-    trl_scaler, trl_model = _fit(np.hstack([x_all, genre_oof])[with_trl], levels, best_trl, balanced=True)
-    del genre_in_sample
+    trl_scaler, trl_model = _fit(x_trl, levels, best_trl, balanced=True)
+    band_scaler, band_model = _fit(x_trl, bands, best_band, balanced=True)
     spec = {
         "genre": _spec(genre_scaler, genre_model, base_names),
         "trl": _spec(trl_scaler, trl_model, names, temperature),
+        "band": _spec(band_scaler, band_model, names, temperature),
         "abstain_below": abstain_below,
         "listing_threshold": 0.5,
         "trained_on": {"passages": len(rows), "with_trl": int(with_trl.sum()),
                        "cross_validated": {"genre_accuracy": round(genre_accuracy, 3), "trl_within_1": round(within, 3),
-                                           "trl_exact": round(exact, 3), "ece": round(ece, 3)}},
+                                           "trl_exact": round(exact, 3), "trl_band": round(band_accuracy, 3),
+                                           "ece": round(ece, 3)}},
     }
     spec["version"] = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
     return spec
