@@ -257,6 +257,9 @@ def _trl_summary(pairs: list[tuple[int, int | None]], genres: list[str | None]) 
         "trl_n": len(pairs),
         "trl_unknown": sum(p is None for _, p in pairs),
         "trl_abstention_rate": _ratio(sum(p is None for _, p in pairs), len(pairs)),
+        # Abstentions count as misses above; this is how far the estimates actually given can be trusted.
+        "trl_within1_of_estimates": _ratio(sum(p is not None and abs(g - p) <= 1 for g, p in pairs),
+                                           sum(p is not None for _, p in pairs)),
         **{f"trl_{name}": value for name, value in scores.items()},
         "trl_per_band": per_band,
         "trl_early_n": len(early),
@@ -351,7 +354,8 @@ def format_report(metrics: dict[str, Any]) -> str:
             f"{band} (n={m['n']}) exact {m['exact']:.3f} within±1 {m['within1']:.3f}"
             for band, m in metrics["trl_per_band"].items()),
         f"TRL gold ≤ {EARLY_TRL_MAX} (n={metrics['trl_early_n']})  within±1 {metrics['trl_early_within1']:.3f}",
-        f"TRL abstained on {metrics['trl_abstention_rate']:.0%} of passages with a gold level",
+        f"TRL abstained on {metrics['trl_abstention_rate']:.0%} of passages with a gold level; "
+        f"of the estimates given, {metrics['trl_within1_of_estimates']:.3f} within±1",
         f"baseline TRL {metrics['trl_baseline']['level']} for all:  exact {metrics['trl_baseline']['exact']:.3f}"
         f"  within±1 {metrics['trl_baseline']['within1']:.3f}  band {metrics['trl_baseline']['band_accuracy']:.3f}"
         f"  MAE {metrics['trl_baseline']['mae']:.2f}"

@@ -172,6 +172,7 @@ def test_band_confusion_abstention_and_reliability():
     predictions = iter([(3, 0.9), (None, 0.3), (9, 0.7), (4, 0.7)])
     metrics = evaluate(records, lambda r: ["A01"], lambda r: next(predictions))
     assert metrics["trl_abstention_rate"] == 0.25
+    assert metrics["trl_within1"] == 0.5 and metrics["trl_within1_of_estimates"] == pytest.approx(2 / 3)
     assert metrics["trl_band_confusion"]["4-6"]["none"] == 1 and metrics["trl_band_confusion"]["7-9"]["4-6"] == 1
     assert metrics["trl_per_genre"]["product"] == {"n": 2, "exact": 0.5, "within1": 0.5, "band_accuracy": 0.5}
     bins = {b["bin"]: b for b in metrics["trl_reliability"]["bins"]}
