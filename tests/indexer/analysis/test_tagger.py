@@ -85,6 +85,22 @@ def test_generic_technology_is_tagged_outside_health_but_others_are_not(tagger):
     assert tagger.tag(lidar) == []
 
 
+def test_life_science_techniques_need_no_other_health_word(tagger):
+    oct_theory = ("We present the theory of the optical coherence tomography signal in dispersive and turbid media. "
+                  "A one-dimensional optical coherence tomography model reproduces the measured interferograms.")
+    gas_sensor = ("The photoacoustic gas sensor detects methane at ppb levels. "
+                  "Photoacoustic spectroscopy with a quantum cascade laser gives the selectivity.")
+    assert ids(tagger.tag(oct_theory)) == ["A20"]
+    assert "A14" not in ids(tagger.tag(gas_sensor))  # photoacoustics also serves industry: it needs health words
+
+
+def test_japanese_and_korean_terms_count_as_multi_word_phrases(tagger):
+    # Written without spaces, "共焦点顕微鏡" (confocal microscope) is as specific as its English two-word name.
+    japanese = tagger.lexical(["共焦点顕微鏡で細胞を観察した。", "患者の組織を調べた。"])
+    english = tagger.lexical(["The confocal microscope showed the cells.", "Tissue from the patient was examined."])
+    assert japanese.scores["A01"] == pytest.approx(english.scores["A01"])
+
+
 def test_antimicrobial_photodynamic_therapy_is_disinfection_not_cancer_therapy(tagger):
     text = (
         "Antimicrobial photodynamic therapy kills bacteria in periodontal pockets of patients. "
