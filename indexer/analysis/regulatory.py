@@ -107,12 +107,17 @@ class RegulatoryReader:
         if cjk and negation.search(after):  # Japanese and Korean negate after the verb
             return "negated"
         reads_after = mention.status is None or bool(_CONTINUES_WITH_VERB.match(after))
-        candidates = []
+        candidates, following = [], []
         for rank, status in enumerate(("planned", "pending", "granted")):
             pattern = self._status_patterns[status]
             candidates += [(distance(before[m.end():]), rank, status) for m in pattern.finditer(before)]
             if reads_after:
-                candidates += [(distance(after[:m.start()]), rank, status) for m in pattern.finditer(after)]
+                following += [(distance(after[:m.start()]), rank, status) for m in pattern.finditer(after)]
+        if cjk and following:
+            # Japanese and Korean end a clause with its predicate: in "承認の取得を目指す" or "허가를 받을
+            # 예정" the last cue says what happened to the approval the first one names.
+            return max(following, key=lambda cue: (cue[0], -cue[1]))[2]
+        candidates += following
         if candidates:
             return min(candidates)[2]
         if mention.status or not noun:
