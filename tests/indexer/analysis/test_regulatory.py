@@ -40,6 +40,7 @@ def test_authority_pathway_and_status(sentence, expected):
     [
         ("Das System ist CE-gekennzeichnet und in Europa erhältlich.", ("CE", None, "granted")),
         ("Die FDA-Zulassung wurde beantragt.", ("FDA", None, "pending")),
+        ("Das Gerät wird mit CE-Kennzeichnung vertrieben.", ("CE", None, "granted")),
         ("Die FDA-Zulassung wurde 2021 erteilt.", ("FDA", None, "granted")),
         ("L'appareil a obtenu l'autorisation de la FDA.", ("FDA", None, "granted")),
         ("La société a déposé une demande d'autorisation auprès de la FDA.", ("FDA", None, "pending")),
