@@ -1,8 +1,10 @@
 """Phrase lists from the taxonomy compiled into regular expressions, matched the same way everywhere.
 
 Latin phrases match as whole words with any whitespace between their words; CJK phrases, written
-without spaces, as plain substrings. Phrases holding an upper-case acronym ("FDA", "CE mark") match
-case-sensitively so that the same letters inside ordinary words ("ce", "Fda") never count.
+without spaces, as plain substrings. A Latin phrase may abut CJK script: Japanese and Korean write
+"米国FDAの承認" or "FDA의 승인" without spaces, and the acronym is still a word of its own. Phrases
+holding an upper-case acronym ("FDA", "CE mark") match case-sensitively so that the same letters
+inside ordinary words ("ce", "Fda") never count.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u1100-\u11ff]")
+_CJK_RANGES = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u1100-\u11ff"
+CJK = re.compile(f"[{_CJK_RANGES}]")
+# A word character that is not CJK: what may not touch a Latin phrase for it to be a whole word.
+_LATIN_WORD_CHAR = f"[^\\W{_CJK_RANGES}]"
 _ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
-# Commas, semicolons, brackets and dashes end the clause a cue can act on.
-CLAUSE_BOUNDARY = re.compile(r"[,;:()\[\]—–]|\s-\s")
+# Commas, semicolons, brackets and dashes (Latin and CJK forms) end the clause a cue can act on.
+CLAUSE_BOUNDARY = re.compile(r"[,;:()\[\]—–、，；：（）]|\s-\s")
 
 
 def has_cjk(text: str) -> bool:
@@ -35,7 +40,7 @@ def compile_phrases(phrases: Iterable[str], *, acronyms_case_sensitive: bool = F
     unique = sorted(set(phrases), key=len, reverse=True)
     latin = [_phrase_regex(p, acronyms_case_sensitive) for p in unique if not has_cjk(p)]
     cjk = [_phrase_regex(p, acronyms_case_sensitive) for p in unique if has_cjk(p)]
-    parts = ([rf"(?<!\w)(?:{'|'.join(latin)})(?!\w)"] if latin else []) + ([f"(?:{'|'.join(cjk)})"] if cjk else [])
+    parts = ([rf"(?<!{_LATIN_WORD_CHAR})(?:{'|'.join(latin)})(?!{_LATIN_WORD_CHAR})"] if latin else []) + ([f"(?:{'|'.join(cjk)})"] if cjk else [])
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 

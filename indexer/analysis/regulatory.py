@@ -29,13 +29,24 @@ CUE_WINDOW_CHARS = 14
 _CONTINUES_WITH_VERB = re.compile(
     r"^\s*(?:is|are|was|were|has|have|had|remains?|will|would|should|still|currently|expected)\b", re.IGNORECASE
 )
-# Nouns that complete a mention ("PMDA approval", "HSA registration"): they say what is at stake, and
-# only when nothing else in the clause gives a status do they give one (granted; pending for a
-# submission or application).
-_STATUS_NOUNS = re.compile(
-    r"^\s*(?:(?:approval|clearance|registration|certification|certificate|licen[cs]e|mark(?:ing)?|"
-    r"designation|authori[sz]ation|submission|application)\b\s*)+", re.IGNORECASE
+# Nouns that complete a mention ("PMDA approval", "FDA-Zulassung", "l'autorisation de la FDA"): they
+# say what is at stake, and only when nothing else in the clause gives a status do they give one
+# (granted; pending for a submission or application). English and German put them after the mention,
+# French and Spanish before it, joined by "de la", "del", ...
+_NOUNS = (r"approval|clearance|registration|certification|certificate|licen[cs]e|mark(?:ing)?|designation|"
+          r"authori[sz]ation|submission|application|"
+          r"Zulassung|Zertifizierung|Zertifikat|Kennzeichnung|Freigabe|Registrierung|Zulassungsantrag|Antrag|"
+          r"autorisation|approbation|homologation|certificat|marquage|enregistrement|agrément|demande|"
+          r"aprobación|autorización|certificación|certificado|homologación|marcado|registro|solicitud")
+_APPLICATION_NOUNS = re.compile(r"submission|application|antrag|demande|solicitud", re.IGNORECASE)
+_STATUS_NOUNS = re.compile(rf"^[\s-]*(?:(?:{_NOUNS})\b[\s-]*)+", re.IGNORECASE)
+_STATUS_NOUNS_BEFORE = re.compile(
+    rf"(?<!\w)(?:{_NOUNS})\s+(?:de\s+la|de\s+l'|du|des|de|del|de\s+los|ante\s+la|auprès\s+de\s+la|auprès\s+du|"
+    rf"par\s+la|por\s+la)\s*$", re.IGNORECASE
 )
+# An acronym or translation glossed in brackets right after a mention ("Food and Drug Administration
+# (FDA) has cleared", "米国食品医薬品局（FDA）の承認") belongs to it: the clause goes on after the gloss.
+_GLOSS = re.compile(r"^\s*[(（][^()（）]{1,60}[)）]")
 # Regulatory sentences list several markets ("MFDS approval and PMDA approval is pending"): each
 # conjunct is a clause of its own.
 _CLAUSE = re.compile(CLAUSE_BOUNDARY.pattern + r"|\b(?:and|but|while|whereas)\b")
@@ -88,10 +99,12 @@ class RegulatoryReader:
     def _status(self, sentence: str, start: int, end: int, mention: RegulatoryMention) -> str | None:
         cjk = has_cjk(sentence)
         before = _CLAUSE.split(sentence[:start])[-1]
-        after = _CLAUSE.split(sentence[end:])[0]
+        after = _CLAUSE.split(_GLOSS.sub("", sentence[end:], count=1))[0]
         noun = _STATUS_NOUNS.match(after)
         if noun:
             after = after[noun.end():]
+        elif (noun := _STATUS_NOUNS_BEFORE.search(before)) is not None:
+            before = before[:noun.start()]
         if cjk:
             before, after = before[-CUE_WINDOW_CHARS:], after[:CUE_WINDOW_CHARS]
         else:
@@ -107,17 +120,22 @@ class RegulatoryReader:
         if cjk and negation.search(after):  # Japanese and Korean negate after the verb
             return "negated"
         reads_after = mention.status is None or bool(_CONTINUES_WITH_VERB.match(after))
-        candidates = []
+        candidates, following = [], []
         for rank, status in enumerate(("planned", "pending", "granted")):
             pattern = self._status_patterns[status]
             candidates += [(distance(before[m.end():]), rank, status) for m in pattern.finditer(before)]
             if reads_after:
-                candidates += [(distance(after[:m.start()]), rank, status) for m in pattern.finditer(after)]
+                following += [(distance(after[:m.start()]), rank, status) for m in pattern.finditer(after)]
+        if cjk and following:
+            # Japanese and Korean end a clause with its predicate: in "承認の取得を目指す" or "허가를 받을
+            # 예정" the last cue says what happened to the approval the first one names.
+            return max(following, key=lambda cue: (cue[0], -cue[1]))[2]
+        candidates += following
         if candidates:
             return min(candidates)[2]
         if mention.status or not noun:
             return mention.status
-        return "pending" if re.search(r"submission|application", noun.group(0), re.IGNORECASE) else "granted"
+        return "pending" if _APPLICATION_NOUNS.search(noun.group(0)) else "granted"
 
     def regulatory(self, sentences: list[str]) -> list[RegulatoryFinding]:
         """One finding per authority, pathway and status, with the first sentence that states it."""

@@ -12,11 +12,10 @@ because a passage states its most advanced milestone alongside the history that 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from indexer.analysis.phrases import compile_phrases, has_cjk
+from indexer.analysis.phrases import CLAUSE_BOUNDARY, compile_phrases, has_cjk
 from taxonomy import TRLScale, load_trl
 
 logger = logging.getLogger(__name__)
@@ -29,7 +28,9 @@ MIN_SUPPORT = 1.0
 WEAK_ONLY_CONFIDENCE = 0.25
 # Negation or future wording this many words before a cue (within its clause) cancels it.
 SCOPE_WORDS = 10
-_CLAUSE_BOUNDARY = re.compile(r"[,;:()\[\]—–]|\s-\s")
+# Japanese and Korean put negation and plans after the verb ("発売する予定", "출시할 예정"): this many
+# characters after a cue, within its clause, are read too.
+CJK_AFTER_CHARS = 12
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class TRLEstimator:
 
     def _scope_before(self, sentence: str, start: int) -> str:
         """The words of the cue's clause that precede it, at most SCOPE_WORDS of them."""
-        before = _CLAUSE_BOUNDARY.split(sentence[:start])[-1]
+        before = CLAUSE_BOUNDARY.split(sentence[:start])[-1]
         if has_cjk(before):
             return before[-SCOPE_WORDS * 2:]
         return " ".join(before.split()[-SCOPE_WORDS:])
@@ -80,11 +81,11 @@ class TRLEstimator:
     def _frame(self, sentence: str, cue: _Cue) -> str:
         """present, or what cancels the cue: negated ("not yet CE marked") or planned ("will start a trial")."""
         scope = self._scope_before(sentence, cue.start)
-        after = sentence[cue.end: cue.end + 12]  # Japanese/Korean negate after the verb
-        if self._negation is not None and (self._negation.search(scope) or
-                                           (has_cjk(after) and self._negation.search(after))):
+        after = CLAUSE_BOUNDARY.split(sentence[cue.end: cue.end + CJK_AFTER_CHARS])[0]
+        after = after if has_cjk(after) else ""
+        if self._negation is not None and (self._negation.search(scope) or self._negation.search(after)):
             return "negated"
-        if self._future is not None and self._future.search(scope):
+        if self._future is not None and (self._future.search(scope) or self._future.search(after)):
             return "planned"
         return "present"
 

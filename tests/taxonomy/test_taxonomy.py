@@ -14,6 +14,7 @@ from taxonomy import (
     Application,
     TaxonomyError,
     load_applications,
+    load_trl,
     load_trl_scale,
 )
 
@@ -191,3 +192,19 @@ def test_application_ids_and_trl_levels_are_checked_against_their_enums(tmp_path
     with pytest.raises(TaxonomyError, match=r"entry 3 \(level 10\): level: Input should be one of 1.*9"):
         load_trl_scale(path)
     assert isinstance(next(iter(load_roles().organisation_types)), str)
+
+
+TAXONOMY_LANGUAGES = {"en", "de", "fr", "es", "ja", "ko"}
+
+
+def test_trl_cues_negation_and_plans_cover_every_language():
+    scale = load_trl()
+    assert set(scale.negation) == set(scale.future) == TAXONOMY_LANGUAGES
+    for level in scale.levels.values():
+        assert set(level.cues) == TAXONOMY_LANGUAGES, level.level
+        assert set(level.weak_cues) == TAXONOMY_LANGUAGES, level.level
+
+
+def test_regulatory_status_cues_cover_every_language():
+    regulatory = load_regulatory()
+    assert all(set(by_language) == TAXONOMY_LANGUAGES for by_language in regulatory.status_cues.values())

@@ -35,6 +35,32 @@ def test_authority_pathway_and_status(sentence, expected):
     assert expected in statuses(sentence)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Das System ist CE-gekennzeichnet und in Europa erhältlich.", ("CE", None, "granted")),
+        ("Die FDA-Zulassung wurde beantragt.", ("FDA", None, "pending")),
+        ("Das Gerät wird mit CE-Kennzeichnung vertrieben.", ("CE", None, "granted")),
+        ("Die FDA-Zulassung wurde 2021 erteilt.", ("FDA", None, "granted")),
+        ("L'appareil a obtenu l'autorisation de la FDA.", ("FDA", None, "granted")),
+        ("La société a déposé une demande d'autorisation auprès de la FDA.", ("FDA", None, "pending")),
+        ("L'appareil n'est pas encore marqué CE.", ("CE", None, "negated")),
+        ("El dispositivo cuenta con marcado CE.", ("CE", None, "granted")),
+        ("La empresa solicitó la aprobación de la FDA.", ("FDA", None, "pending")),
+        ("COFEPRIS otorgó el registro sanitario al equipo.", ("COFEPRIS", None, "granted")),
+        ("本製品は製造販売承認を取得しています。", ("PMDA/MHLW", "Shonin", "granted")),
+        ("米国FDAの承認を取得した。", ("FDA", None, "granted")),
+        ("米国食品医薬品局（FDA）の承認を取得した。", ("FDA", None, "granted")),
+        ("薬事承認の取得を目指す。", ("PMDA/MHLW", "Shonin", "planned")),
+        ("FDA의 승인을 받았다.", ("FDA", None, "granted")),
+        ("식약처 허가를 받을 예정이다.", ("MFDS", None, "planned")),
+        ("The U.S. Food and Drug Administration (FDA) has cleared the device.", ("FDA", None, "granted")),
+    ],
+)
+def test_status_in_every_language(sentence, expected):
+    assert expected in statuses(sentence)
+
+
 def test_each_market_of_one_sentence_keeps_its_own_status():
     found = statuses("The scanner has received MFDS approval and PMDA approval is pending.")
     assert found == {("MFDS", None, "granted"), ("PMDA/MHLW", None, "pending")}

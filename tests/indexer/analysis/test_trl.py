@@ -1,3 +1,5 @@
+import pytest
+
 from indexer.analysis.trl import TRLEstimate, estimate_trl
 
 
@@ -45,3 +47,30 @@ def test_randomised_trial_is_seven():
 def test_nothing_returns_none():
     assert estimate_trl(["The weather in Lyon was mild this week."]) is None
     assert estimate_trl([]) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "level"),
+    [
+        ("本製品は2020年に薬事承認を取得しました。", 8),
+        ("식약처로부터 품목허가를 획득했다.", 8),
+        ("Das System ist CE-gekennzeichnet und im Handel erhältlich.", 9),
+        ("Le dispositif est commercialisé en France et remboursé par l'Assurance maladie.", 9),
+        ("El equipo está disponible comercialmente en España.", 9),
+        ("In einer randomisierten, multizentrischen Studie wurden 120 Patienten behandelt.", 7),
+        ("Une étude pilote a été menée chez les premiers patients.", 6),
+        ("Les chercheurs ont testé la sonde chez la souris.", 4),
+    ],
+)
+def test_cues_in_every_language(sentence, level):
+    assert estimate_trl([sentence]).level == level
+
+
+def test_german_present_passive_is_not_a_plan():
+    assert estimate_trl(["Das Lasersystem wird routinemäßig in Kliniken eingesetzt."]).level == 9
+
+
+@pytest.mark.parametrize("sentence", ["新型装置は来年発売する予定である。", "이 장비는 내년에 출시할 예정이다."])
+def test_japanese_and_korean_plans_after_the_verb_cancel_the_cue(sentence):
+    estimate = estimate_trl([sentence])
+    assert estimate is None or estimate.level != 9
