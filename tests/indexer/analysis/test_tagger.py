@@ -108,3 +108,61 @@ def test_antimicrobial_photodynamic_therapy_is_disinfection_not_cancer_therapy(t
     )
     assert ids(tagger.tag(text))[0] == "A17"
     assert "A31" not in ids(tagger.tag(text))
+
+
+@pytest.mark.parametrize(
+    "lang, text, expected",
+    [
+        (
+            "ja",
+            "ハイパースペクトルカメラを用いて手術中に患者の組織の酸素飽和度を可視化する。"
+            "病院での臨床研究では、ハイパースペクトルカメラが腫瘍の境界の診断に役立った。",
+            "A11",
+        ),
+        (  # the long-vowel mark dropped, as technical Japanese often writes it (レーザ for レーザー)
+            "ja",
+            "当院ではレーザ脂肪溶解による部分痩身を行っています。"
+            "レーザ脂肪溶解は皮下の脂肪細胞を溶かす施術で、患者の負担が少ない治療です。",
+            "A29",
+        ),
+        (
+            "ko",
+            "유동세포분석으로 환자의 혈액 세포를 분석한다. 유동세포분석은 면역 질환의 진단에 쓰인다.",
+            "A06",
+        ),
+        (  # an inflected German adjective, not the dictionary form
+            "de",
+            "Die Hautklinik entfernt Tätowierungen mit einem gütegeschalteten Nd:YAG-Laser. "
+            "Der gütegeschaltete Laser zerstört die Farbpigmente in der Haut der Patienten.",
+            "A08",
+        ),
+        (
+            "fr",
+            "Le cabinet dentaire nettoie ses instruments dans un stérilisateur UV. "
+            "Le stérilisateur UV élimine les bactéries et protège les patients.",
+            "A16",
+        ),
+        (
+            "es",
+            "La clínica de fisioterapia ofrece terapia láser de alta intensidad para el dolor de los pacientes. "
+            "La terapia láser de alta intensidad reduce la inflamación de la rodilla.",
+            "A28",
+        ),
+    ],
+)
+def test_terms_in_other_languages(tagger, lang, text, expected):
+    assert expected in ids(tagger.tag(text, lang))
+
+
+def test_japanese_clinic_words_show_the_page_is_about_health(tagger):
+    # クリニック (clinic) and 診療 (medical care) are the only health words here.
+    text = "当クリニックではフォトフェイシャルによる診療を行っています。フォトフェイシャルはIPLを使った光治療です。"
+    assert ids(tagger.tag(text, "ja")) == ["A13"]
+
+
+def test_lasik_eye_surgery_is_not_also_ophthalmic_diagnostics(tagger):
+    text = (
+        "Patients considering LASIK eye surgery should discuss the risks with their surgeon. "
+        "After LASIK, some patients report dry eyes and glare at night."
+    )
+    assert ids(tagger.tag(text, "en")) == ["A26"]
