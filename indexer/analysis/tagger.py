@@ -149,7 +149,11 @@ def _context_pattern(words: Iterable[str]) -> re.Pattern | None:
     words = sorted({word.lower() for word in words}, key=len, reverse=True)
     latin = [re.escape(word) for word in words if not has_cjk(word)]
     cjk = [re.escape(word) for word in words if has_cjk(word)]
-    parts = ([r"(?<![^\W_])(?:" + "|".join(latin) + ")"] if latin else []) + cjk
+    parts = [r"(?<![^\W_])(?:" + "|".join(latin) + ")"] if latin else []
+    if cjk:
+        # Tried at every character of a page: the lookahead on the words' first characters rules most out at once.
+        first = "".join(sorted({re.escape(word[0]) for word in words if has_cjk(word)}))
+        parts.append(f"(?=[{first}])(?:" + "|".join(cjk) + ")")
     return re.compile("|".join(parts)) if parts else None
 
 
