@@ -91,6 +91,9 @@ def test_life_science_techniques_need_no_other_health_word(tagger):
     gas_sensor = ("The photoacoustic gas sensor detects methane at ppb levels. "
                   "Photoacoustic spectroscopy with a quantum cascade laser gives the selectivity.")
     assert ids(tagger.tag(oct_theory)) == ["A20"]
+    eye_tracker = ("The eye tracker records gaze position at 120 Hz with near-infrared illumination. "
+                   "Eye tracking data show where shoppers look on the shelf.")
+    assert ids(tagger.tag(eye_tracker)) == ["A24"]
     assert "A14" not in ids(tagger.tag(gas_sensor))  # photoacoustics also serves industry: it needs health words
 
 
