@@ -23,7 +23,8 @@ from indexer.analysis.roles import RoleAssignment, assign_role
 from indexer.analysis.semantic import ApplicationSpace
 from indexer.analysis.sentences import split_sentences
 from indexer.analysis.tag_model import PageSignals, TaggingModel, default_tagging_model
-from indexer.analysis.tagger import DEFAULT_EMBEDDING_POLICY, ApplicationTag, EmbeddingPolicy, Tagger
+from indexer.analysis.tagger import (DEFAULT_EMBEDDING_POLICY, ApplicationTag, EmbeddingPolicy, LexicalEvidence,
+                                     Tagger)
 from indexer.analysis.trl import TRLEstimate
 
 EMBEDDING_LANGUAGE = "en"
@@ -38,6 +39,15 @@ class KnownOrganisation:
     name: str | None = None
     country: str | None = None
     type: str | None = None
+
+
+@dataclass(frozen=True)
+class LexicalReading:
+    """Texts as `TextAnalyser.read_lexical` left them for the embedding model."""
+
+    texts: list[str]
+    languages: list[str | None]
+    lexical: list[LexicalEvidence]
 
 
 @dataclass(frozen=True)
@@ -107,8 +117,7 @@ class TextAnalyser:
         yield
         self.stage_seconds[name] += time.perf_counter() - started
 
-    def _embed(self, lexical: list, languages: list[str | None], texts: Sequence[str]
-               ) -> tuple[list[dict | None], np.ndarray]:
+    def _embed(self, reading: LexicalReading) -> tuple[list[dict | None], np.ndarray]:
         """One batch for all texts: per text, each application's best calibrated similarity (when the
         embedding signal is on), and the vector of its opening for the maturity model.
 
@@ -118,9 +127,9 @@ class TextAnalyser:
         space = self.space
         chosen = [[evidence.sentences[i] for i in evidence.relevant]
                   if self.use_embeddings and language == EMBEDDING_LANGUAGE else []
-                  for evidence, language in zip(lexical, languages)]
+                  for evidence, language in zip(reading.lexical, reading.languages)]
         flat = [" ".join(sentence.split()[:EMBEDDED_WORDS]) for sentences in chosen for sentence in sentences]
-        vectors = self._encode(flat + [opening(text) for text in texts])
+        vectors = self._encode(flat + [opening(text) for text in reading.texts])
         matches, offset = [], 0
         for sentences in chosen:
             matches.append(space.best_matches(sentences, vectors[offset: offset + len(sentences)])
@@ -147,8 +156,8 @@ class TextAnalyser:
             self._space = ApplicationSpace(self.tagger.applications, self._encode)
         return self._space
 
-    def read(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[PageSignals]:
-        """What the analysis reads from texts before deciding anything (languages detected where None)."""
+    def read_lexical(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> LexicalReading:
+        """The first, pure-Python half of `read`: languages (detected where None), sentences and terms."""
         languages = list(languages) if languages is not None else [None] * len(texts)
         with self._stage("language"):
             languages = [language or detect_language(text) for text, language in zip(texts, languages)]
@@ -156,10 +165,20 @@ class TextAnalyser:
             sentences = [split_sentences(text, language) for text, language in zip(texts, languages)]
         with self._stage("terms"):
             lexical = [self.tagger.lexical(s, text) for s, text in zip(sentences, texts)]
+        return LexicalReading(list(texts), languages, lexical)
+
+    def embed(self, reading: LexicalReading) -> list[PageSignals]:
+        """The second half of `read`: MiniLM, which releases the GIL, so it may run beside the first half
+        of the next batch. The same readings always make the same call, so the vectors do not depend on
+        what runs beside it (MiniLM's floats do depend on which texts share a call)."""
         with self._stage("embedding"):
-            semantic, openings = self._embed(lexical, languages, texts)
-        return [PageSignals(evidence, matches, vector, language)
-                for evidence, matches, vector, language in zip(lexical, semantic, openings, languages)]
+            semantic, openings = self._embed(reading)
+        return [PageSignals(evidence, matches, vector, language) for evidence, matches, vector, language
+                in zip(reading.lexical, semantic, openings, reading.languages)]
+
+    def read(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[PageSignals]:
+        """What the analysis reads from texts before deciding anything (languages detected where None)."""
+        return self.embed(self.read_lexical(texts, languages))
 
     def analyse(self, text: str, language: str | None = None, known: KnownOrganisation | None = None) -> Analysis:
         return self.analyse_many([text], [language], [known])[0]
@@ -167,9 +186,14 @@ class TextAnalyser:
     def analyse_many(self, texts: Sequence[str], languages: Sequence[str | None] | None = None,
                      known: Sequence[KnownOrganisation | None] | None = None) -> list[Analysis]:
         """Analyse texts together (languages detected where None); results in the same order."""
+        return self.decide(texts, self.read(texts, languages), known)
+
+    def decide(self, texts: Sequence[str], pages: Sequence[PageSignals],
+               known: Sequence[KnownOrganisation | None] | None = None) -> list[Analysis]:
+        """The analyses of texts from what `read` found in them; results in the same order."""
         known = list(known) if known is not None else [None] * len(texts)
         analyses = []
-        for text, page, org in zip(texts, self.read(texts, languages), known):
+        for text, page, org in zip(texts, pages, known):
             org = org or KnownOrganisation()
             page_sentences, language, vector = page.lexical.sentences, page.language, page.opening
             with self._stage("terms"):
