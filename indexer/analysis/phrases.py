@@ -36,12 +36,85 @@ def compile_phrases(phrases: Iterable[str], *, acronyms_case_sensitive: bool = F
     """One alternation, longest phrase first so that the most specific phrase wins at a position.
 
     The word boundaries stand outside the alternation: the engine then tries the phrases only where
-    a word starts, which makes long phrase lists several times faster than a boundary per phrase."""
+    a word starts, which makes long phrase lists several times faster than a boundary per phrase.
+    Where it can, the alternation is written as a trie (see `_alternation`): same matches, a fraction
+    of the time on lists of hundreds of phrases."""
     unique = sorted(set(phrases), key=len, reverse=True)
-    latin = [_phrase_regex(p, acronyms_case_sensitive) for p in unique if not has_cjk(p)]
-    cjk = [_phrase_regex(p, acronyms_case_sensitive) for p in unique if has_cjk(p)]
-    parts = ([rf"(?<!{_LATIN_WORD_CHAR})(?:{'|'.join(latin)})(?!{_LATIN_WORD_CHAR})"] if latin else []) + ([f"(?:{'|'.join(cjk)})"] if cjk else [])
+    case_sensitive_parts = acronyms_case_sensitive and any(_ACRONYM.search(p) for p in unique)
+    parts = []
+    for group, bounded in (([p for p in unique if not has_cjk(p)], True), ([p for p in unique if has_cjk(p)], False)):
+        if not group:
+            continue
+        if case_sensitive_parts:
+            body = "|".join(_phrase_regex(p, acronyms_case_sensitive) for p in group)
+        else:
+            body = _alternation(group)
+        parts.append(rf"(?<!{_LATIN_WORD_CHAR})(?:{body})(?!{_LATIN_WORD_CHAR})" if bounded else f"(?:{body})")
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+_END = ""  # the trie key of "a phrase ends here"
+_SPACE = r"\s+"  # the trie key of a run of whitespace between words (other keys are single characters)
+
+
+def _alternation(phrases: list[str]) -> str:
+    """A regex body that, case-insensitively, matches what the alternation of the phrases, longest first,
+    would match (any run of whitespace between their words), written as a trie of their characters.
+
+    Python's engine tries an alternation's branches one by one at every position; a trie tries only the
+    branch of the character in front of it. The result is the same: with the phrases sorted longest
+    first, the plain alternation takes the longest phrase that matches (and on backtracking the next
+    longest); the trie tries the longer continuation of a path before the phrase that ends on it, and
+    sibling branches never match the same character. Where that cannot be guaranteed (unusual spacing
+    inside a phrase, characters that match each other in any case) the plain alternation is returned."""
+    ordered = sorted(dict.fromkeys(phrases), key=len, reverse=True)
+    plain = "|".join(r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in ordered)
+    if any(not phrase or phrase != " ".join(phrase.split()) for phrase in ordered):
+        return plain
+    root: dict = {}
+    for phrase in ordered:
+        node = root
+        for char in phrase:
+            node = node.setdefault(_SPACE if char == " " else _key(char), {})
+        node[_END] = {}
+    keys = {key for key in _keys(root) if key not in (_END, _SPACE)}
+    if not _distinct_in_any_case(keys):
+        return plain
+    return _trie_regex(root)
+
+
+def _key(char: str) -> str:
+    """Upper and lower case share a branch (the pattern ignores case)."""
+    lower = char.lower()
+    return lower if len(lower) == 1 else char
+
+
+def _keys(node: dict) -> Iterable[str]:
+    for key, child in node.items():
+        yield key
+        yield from _keys(child)
+
+
+def _distinct_in_any_case(keys: set[str]) -> bool:
+    """No character matches two of the keys case-insensitively (as "s" and "ſ" both match "S"). Only
+    characters that have a case can match another one."""
+    cased = {key for key in keys if key.upper() != key or key.lower() != key}
+    compiled = {key: re.compile(re.escape(key), re.IGNORECASE) for key in cased}
+    for key in cased:
+        for variant in {key, key.upper(), key.lower(), key.casefold(), key.title()}:
+            if sum(bool(pattern.fullmatch(variant)) for pattern in compiled.values()) > 1:
+                return False
+    return True
+
+
+def _trie_regex(node: dict) -> str:
+    branches = [(_SPACE if key == _SPACE else re.escape(key)) + _trie_regex(child)
+                for key, child in node.items() if key != _END]
+    if not branches:
+        return ""
+    if _END in node:  # the longer phrases first, then the one ending here
+        return f"(?:{'|'.join(branches)}|)"
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
 
 
 def phrase_key(text: str) -> str:
