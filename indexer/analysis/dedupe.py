@@ -13,6 +13,8 @@ import logging
 import re
 from collections import defaultdict
 
+import numpy as np
+
 from store import Store
 
 log = logging.getLogger(__name__)
@@ -29,12 +31,13 @@ def simhash(text: str) -> int | None:
     words = WORD.findall(text.lower())
     if len(words) < MIN_WORDS:
         return None
-    weights = [0] * 64
-    for start in range(len(words) - SHINGLE_WORDS + 1):
-        shingle = " ".join(words[start:start + SHINGLE_WORDS]).encode("utf-8")
-        value = int.from_bytes(hashlib.blake2b(shingle, digest_size=8).digest(), "big")
-        for bit in range(64):
-            weights[bit] += 1 if value >> bit & 1 else -1
+    shingles = (" ".join(words[start:start + SHINGLE_WORDS]).encode("utf-8")
+                for start in range(len(words) - SHINGLE_WORDS + 1))
+    values = np.frombuffer(b"".join(hashlib.blake2b(shingle, digest_size=8).digest() for shingle in shingles),
+                           dtype=">u8")
+    # Each shingle votes +1 for the bits set in its hash and -1 for the others (integers: exact).
+    set_bits = ((values[:, None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)).sum(axis=0, dtype=np.int64)
+    weights = 2 * set_bits - len(values)
     return sum(1 << bit for bit in range(64) if weights[bit] > 0)
 
 

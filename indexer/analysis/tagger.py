@@ -309,9 +309,9 @@ class Tagger:
             return min(MAX_SENTENCE_STRENGTH, max(specificities) + extra)
         return min(MAX_WEAK_STRENGTH, WEAK_TERM_STRENGTH * len(match.weak))
 
-    def _eligible(self, text: str) -> set[str]:
-        about_health = _distinct_hits(self._health, text) >= MIN_HEALTH_HITS
-        about_photonics = _distinct_hits(self._photonics, text) >= MIN_PHOTONICS_HITS
+    def _eligible(self, health_words: int, photonics_words: int) -> set[str]:
+        about_health = health_words >= MIN_HEALTH_HITS
+        about_photonics = photonics_words >= MIN_PHOTONICS_HITS
         return {
             app.id
             for app in self.applications.values()
@@ -322,7 +322,8 @@ class Tagger:
     def lexical(self, sentences: list[str], text: str | None = None) -> LexicalEvidence:
         """What the vocabulary says about a passage: per-application scores, evidence and signals."""
         text = "\n".join(sentences) if text is None else text
-        eligible = self._eligible(text)
+        health_words, photonics_words = _distinct_hits(self._health, text), _distinct_hits(self._photonics, text)
+        eligible = self._eligible(health_words, photonics_words)
         per_sentence: list[dict[str, _SentenceMatch]] = []
         for index, sentence in enumerate(sentences):
             matches = self._match_sentence(sentence)
@@ -365,8 +366,7 @@ class Tagger:
 
         result = LexicalEvidence(sentences=sentences, eligible=eligible,
                                  relevant=self._sentences_worth_embedding(sentences, per_sentence),
-                                 health_words=_distinct_hits(self._health, text),
-                                 photonics_words=_distinct_hits(self._photonics, text))
+                                 health_words=health_words, photonics_words=photonics_words)
         for app_id, total in evidence.items():
             if self.applications[app_id].residual and strong_sentences[app_id] < MIN_RESIDUAL_SENTENCES:
                 continue
