@@ -80,6 +80,11 @@ class MaturityVocabulary:
         self.commercial = compile_phrases(document.commercial.phrases())
         self.history = compile_phrases(document.history.phrases())
         self.motivation = compile_phrases(document.motivation.phrases())
+        # Most sentences hold none of these phrases: one search of them all rules such a sentence out
+        # before the eleven searches (it matches wherever one of them would).
+        self.any_phrase = compile_phrases(phrase for group in (*document.genres.values(), document.commercial,
+                                                               document.history, document.motivation)
+                                          for phrase in group.phrases())
 
     @classmethod
     def load(cls, path: Path | None = None) -> "MaturityVocabulary":
@@ -134,16 +139,17 @@ def read_evidence(sentences: Sequence[str], regulatory: Sequence[RegulatoryFindi
     history_sentences = motivation_sentences = 0
     evidence: list[Evidence] = []
     for sentence in sentences:
-        for genre, pattern in vocabulary.genres.items():
+        phrased = vocabulary.any_phrase is not None and vocabulary.any_phrase.search(sentence) is not None
+        for genre, pattern in vocabulary.genres.items() if phrased else ():
             hits = min(_count(pattern, sentence), 3)
             genre_hits[genre] += hits
             if hits:
                 evidence.append(Evidence(sentence, "genre", None, float(hits), genre))
-        in_history = bool(_count(vocabulary.history, sentence) or _YEAR.search(sentence))
-        in_motivation = bool(_count(vocabulary.motivation, sentence))
+        in_history = bool(phrased and _count(vocabulary.history, sentence) or _YEAR.search(sentence))
+        in_motivation = bool(phrased and _count(vocabulary.motivation, sentence))
         history_sentences += in_history
         motivation_sentences += in_motivation
-        commercial = _count(vocabulary.commercial, sentence)
+        commercial = _count(vocabulary.commercial, sentence) if phrased else 0
         if commercial:
             commercial_sentences += 1
             evidence.append(Evidence(sentence, "commercial", 9, float(commercial)))

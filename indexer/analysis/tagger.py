@@ -227,16 +227,21 @@ class Tagger:
 
     # -- building -------------------------------------------------------------------------
 
-    def _normalise(self, doc: Doc) -> Doc:
+    def _normalise(self, doc: Doc) -> list[str]:
+        """Sets each token's norm to its lemma; returns the tokens' lower case forms (one pass over them)."""
+        lowers = []
         for token in doc:
             lower = token.lower_
             token.norm_ = self._lemmas.get(lower, lower)
-        return doc
+            lowers.append(lower)
+        return lowers
 
-    def _word_doc(self, text: str) -> Doc:
+    def _word_doc(self, text: str) -> tuple[Doc, list[str]]:
+        """The text as the word matcher reads it, and its tokens in lower case."""
         # Apostrophes split French elisions ("l'endoscopie") into separate tokens.
         text = _HYPHENS.sub("-", re.sub(r"['’]", " ", text))
-        return self._normalise(self._word_nlp.make_doc(text))
+        doc = self._word_nlp.make_doc(text)
+        return doc, self._normalise(doc)
 
     def _char_doc(self, text: str) -> Doc:
         chars = [c for c in text.lower() if not c.isspace()]
@@ -250,16 +255,17 @@ class Tagger:
         if not terms:
             return
         key = f"{app_id}|{strength}"
-        self._word_matcher.add(key, [self._word_doc(t) for t in terms if not has_cjk(t)])
+        self._word_matcher.add(key, [self._word_doc(t)[0] for t in terms if not has_cjk(t)])
         self._char_matcher.add(key, [self._char_doc(t) for t in terms])
 
     # -- matching -------------------------------------------------------------------------
 
     def _match_sentence(self, sentence: str) -> dict[str, _SentenceMatch]:
-        if has_cjk(sentence):
-            doc, matcher = self._char_doc(sentence), self._char_matcher
+        cjk = has_cjk(sentence)
+        if cjk:
+            doc, matcher, lowers = self._char_doc(sentence), self._char_matcher, []
         else:
-            doc, matcher = self._word_doc(sentence), self._word_matcher
+            (doc, lowers), matcher = self._word_doc(sentence), self._word_matcher
         strong_spans, weak_spans = [], []
         for match_id, start, end in matcher(doc):
             app_id, strength = self._word_nlp.vocab.strings[match_id].split("|")
@@ -275,9 +281,8 @@ class Tagger:
         for span in weak_spans:
             if not covered.intersection(range(span.start, span.end)):
                 matches[span.label_].weak.add(span.text.lower())
-        if not has_cjk(sentence):
-            for token in doc:
-                lower = token.lower_
+        if not cjk:
+            for lower in lowers:
                 for length in self._suffix_lengths:
                     if length >= len(lower):
                         break
