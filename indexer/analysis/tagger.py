@@ -65,7 +65,7 @@ MAX_WEAK_STRENGTH = 0.5
 LIST_LINE_FACTOR = 0.25
 # The embedding signal reads at most this many sentences per page, of at least this many words:
 # MiniLM costs about as much per sentence as the whole rule-based tagger does per page.
-MAX_EMBEDDED_SENTENCES = 6
+MAX_EMBEDDED_SENTENCES = 4
 MIN_EMBEDDED_WORDS = 5
 MIN_COMPOUND_SUFFIX = 6
 CJK_COMPOUND_CHARACTERS = 4
