@@ -208,18 +208,19 @@ def _gate_metrics(analyser, path) -> tuple[dict, str]:
 
 
 # ../shared/eval/dev.jsonl was read while the tagger's vocabulary was written: a regression check only,
-# never evidence of quality. Measured 2026-11-30 (language detected): app micro-F1 0.965, macro-F1
-# 0.973, TRL exact 0.592, within ±1 0.694, within ±1 on gold ≤ 6 0.778, negatives tagged 0%.
+# never evidence of quality. Measured 2026-11-30 after the second round (language detected): app micro-F1
+# 0.939, macro-F1 0.950, TRL exact 0.571, within ±1 0.694, within ±1 on gold ≤ 6 0.722 (13 of 18; one
+# passage is 0.056 there, so its floor allows one), negatives tagged 0%.
 SHARED_DEV_FLOORS = {"app_micro_f1": 0.88, "app_macro_f1": 0.90, "trl_within1": 0.64, "trl_exact": 0.54,
-                     "trl_early_within1": 0.72}
-# eval/ (ours): the maturity model was fitted on eval/train.jsonl only. dev was looked at while choosing
-# how TRL and tags combine; test was run once, at the end (figures in eval/README.md). Floors sit a few
+                     "trl_early_within1": 0.66}
+# eval/ (ours): the models were fitted on eval/train.jsonl only. dev was looked at while choosing designs;
+# test was run at the end of each round, never tuned on (figures in eval/README.md). Floors sit a few
 # points below the measured figures so that changes losing ground fail here.
 EVAL_FLOORS = {
-    "dev.jsonl": {"app_micro_f1": 0.69, "app_macro_f1": 0.62, "trl_within1": 0.50, "trl_band_accuracy": 0.43,
-                  "trl_early_within1": 0.42},
-    "test.jsonl": {"app_micro_f1": 0.68, "app_macro_f1": 0.57, "trl_within1": 0.69, "trl_band_accuracy": 0.57,
-                   "trl_early_within1": 0.65},
+    "dev.jsonl": {"app_micro_f1": 0.74, "app_macro_f1": 0.71, "trl_within1": 0.58, "trl_band_accuracy": 0.49,
+                  "trl_early_within1": 0.50},
+    "test.jsonl": {"app_micro_f1": 0.72, "app_macro_f1": 0.62, "trl_within1": 0.71, "trl_band_accuracy": 0.61,
+                   "trl_early_within1": 0.70},
 }
 
 
