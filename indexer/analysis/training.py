@@ -21,6 +21,7 @@ import numpy as np
 
 from indexer.analysis.language import detect_language
 from indexer.analysis.embedding_model import embed
+from indexer.analysis.evaluation import EvaluationDataError, load_jsonl
 from indexer.analysis.maturity import GENRES, LEVELS, PageEvidence, opening, read_evidence
 from indexer.analysis.maturity import MODEL_FILE as MATURITY_FILE
 from indexer.analysis.tag_model import FEATURES as TAG_FEATURES
@@ -110,6 +111,14 @@ def _window_confidence(probabilities: np.ndarray, classes: np.ndarray) -> tuple[
     return predicted, confidence
 
 
+def abstention_threshold(confidence: np.ndarray, correct: np.ndarray) -> float:
+    """Abstain where estimates are more likely wrong than right (within one level): the confidence below
+    which abstaining keeps the most right estimates net of wrong ones (ties: abstain less)."""
+    thresholds = np.round(np.arange(0.0, 0.8, 0.05), 2)
+    net_right = [float((2 * correct[confidence >= t] - 1).sum()) for t in thresholds]
+    return float(thresholds[int(np.argmax(net_right))])
+
+
 def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
     edges = np.linspace(0, 1, bins + 1)
     error = 0.0
@@ -160,11 +169,7 @@ def train(rows: list[dict], log=print) -> dict:
         _window_confidence(_tempered(oof, t), trl_classes)[1], correct))
     _, confidence = _window_confidence(_tempered(oof, temperature), trl_classes)
     ece = expected_calibration_error(confidence, correct)
-    # Abstain where estimates are more likely wrong than right (within one level): the threshold that keeps
-    # the most right estimates net of wrong ones, cross-validated (ties: abstain less).
-    thresholds = np.round(np.arange(0.0, 0.8, 0.05), 2)
-    net_right = [float((2 * correct[confidence >= t] - 1).sum()) for t in thresholds]
-    abstain_below = float(thresholds[int(np.argmax(net_right))])
+    abstain_below = abstention_threshold(confidence, correct)
     kept = confidence >= abstain_below
     band_accuracy = float((((predicted - 1) // 3) == ((levels - 1) // 3)).mean())
     log(f"TRL: C={best_trl}, bands C={best_band}, temperature {temperature}, cross-validated on train "
@@ -308,10 +313,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("train", type=Path, help="the train split (JSON lines with text, genre, applications, trl)")
     parser.add_argument("-o", "--output-dir", type=Path, default=None, help="where to write the models")
     args = parser.parse_args(argv)
-    rows = [json.loads(line) for line in args.train.read_text(encoding="utf-8").splitlines() if line.strip()]
+    try:
+        rows = load_jsonl(args.train)
+    except EvaluationDataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     unknown = {row.get("genre") for row in rows} - set(GENRES)
     if unknown:
-        print(f"{args.train}: unknown genres {sorted(map(str, unknown))}", file=sys.stderr)
+        print(f"{args.train}: unknown or missing genres {sorted(map(str, unknown))}", file=sys.stderr)
         return 2
     for spec, name in ((train_tagging(rows), TAGGING_FILE), (train(rows), MATURITY_FILE)):
         print(f"wrote {_write(spec, name, args.output_dir)} (version {spec['version']})")
