@@ -9,13 +9,13 @@ Run once, before any tuning; afterwards only --check runs (the test suite does).
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import json
 import random
 import sys
 from collections import defaultdict
 from pathlib import Path
+
+from frozen_split import split_once
 
 HERE = Path(__file__).resolve().parent
 SEED = 20261130
@@ -50,31 +50,13 @@ def deal(rows: list[dict]) -> dict[str, list[dict]]:
     return {name: sorted(part, key=lambda r: r["id"]) for name, part in split.items()}
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def read_raw() -> list[dict]:
+    return [json.loads(line) for path in sorted((HERE / "raw").glob("*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only check the frozen test split")
-    args = parser.parse_args(argv)
-    frozen = HERE / "test.sha256"
-    if args.check:
-        expected = frozen.read_text().split()[0]
-        actual = digest(HERE / "test.jsonl")
-        print("test split unchanged" if actual == expected else f"test split changed: {actual} != {expected}")
-        return 0 if actual == expected else 1
-    if frozen.exists():
-        print(f"{frozen} exists: the test split is frozen; delete it only to start a new data set", file=sys.stderr)
-        return 1
-    rows = [json.loads(line) for path in sorted((HERE / "raw").glob("*.jsonl"))
-            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    for name, part in deal(rows).items():
-        path = HERE / f"{name}.jsonl"
-        path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in part), encoding="utf-8")
-        print(f"{name}: {len(part)} passages")
-    frozen.write_text(f"{digest(HERE / 'test.jsonl')}  test.jsonl\n")
-    return 0
+    return split_once(argv, __doc__.splitlines()[0], HERE, read_raw, deal, "split", "passages", "data set")
 
 
 if __name__ == "__main__":

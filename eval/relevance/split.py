@@ -9,8 +9,6 @@ each kind the queries are shuffled with a fixed seed and dealt alternately, so e
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import json
 import random
 import sys
@@ -18,6 +16,10 @@ from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # eval/frozen_split.py, when run as a script
+
+from frozen_split import split_once  # noqa: E402
+
 SEED = 20261130
 
 
@@ -37,31 +39,13 @@ def deal(rows: list[dict]) -> dict[str, list[dict]]:
     return {name: sorted(half, key=lambda r: r["id"]) for name, half in halves.items()}
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def read_queries() -> list[dict]:
+    return [json.loads(line) for line in (HERE / "queries.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only check the frozen test half")
-    args = parser.parse_args(argv)
-    frozen = HERE / "test.sha256"
-    if args.check:
-        expected = frozen.read_text().split()[0]
-        actual = digest(HERE / "test.jsonl")
-        print("test half unchanged" if actual == expected else f"test half changed: {actual} != {expected}")
-        return 0 if actual == expected else 1
-    if frozen.exists():
-        print(f"{frozen} exists: the test half is frozen; delete it only to start a new query set", file=sys.stderr)
-        return 1
-    rows = [json.loads(line) for line in (HERE / "queries.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()]
-    for name, half in deal(rows).items():
-        (HERE / f"{name}.jsonl").write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in half),
-                                            encoding="utf-8")
-        print(f"{name}: {len(half)} queries")
-    frozen.write_text(f"{digest(HERE / 'test.jsonl')}  test.jsonl\n")
-    return 0
+    return split_once(argv, __doc__.splitlines()[0], HERE, read_queries, deal, "half", "queries", "query set")
 
 
 if __name__ == "__main__":
