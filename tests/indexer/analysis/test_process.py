@@ -31,13 +31,18 @@ def _fetch(store, run, body):
                                                body=body, encoding="utf-8"))
 
 
+def _processed_once(store, processor) -> int:
+    """The hospital's page fetched and processed once; its page id."""
+    store.upsert_organisations([{"id": "h1", "name": "Pretend Hospital", "type": "hospital"}])
+    _fetch(store, store.start_crawl_run(["h1"]), PAGE)
+    process_pending(store, processor)
+    return store.page_id_for_url("http://127.0.0.1/pdt")
+
+
 def test_boilerplate_only_change_is_not_analysed_again_nor_counted_as_changed(tmp_path, minilm_analyser):
     processor = PageProcessor(minilm_analyser)
     with Store.open(tmp_path / "scout.sqlite3") as store:
-        store.upsert_organisations([{"id": "h1", "name": "Pretend Hospital", "type": "hospital"}])
-        _fetch(store, store.start_crawl_run(["h1"]), PAGE)
-        process_pending(store, processor)
-        page_id = store.page_id_for_url("http://127.0.0.1/pdt")
+        page_id = _processed_once(store, processor)
         first = store.page(page_id)
 
         second_run = store.start_crawl_run(["h1"])
@@ -56,10 +61,7 @@ def test_boilerplate_only_change_is_not_analysed_again_nor_counted_as_changed(tm
 def test_a_real_text_change_is_analysed_and_dated(tmp_path, minilm_analyser):
     processor = PageProcessor(minilm_analyser)
     with Store.open(tmp_path / "scout.sqlite3") as store:
-        store.upsert_organisations([{"id": "h1", "name": "Pretend Hospital", "type": "hospital"}])
-        _fetch(store, store.start_crawl_run(["h1"]), PAGE)
-        process_pending(store, processor)
-        page_id = store.page_id_for_url("http://127.0.0.1/pdt")
+        page_id = _processed_once(store, processor)
         store._db.execute("UPDATE pages SET last_changed_at = '2020-01-01T00:00:00+00:00' WHERE id = ?", (page_id,))
         _fetch(store, store.start_crawl_run(["h1"]), PAGE.replace(b"skin cancer", b"actinic keratosis"))
         report = process_pending(store, processor)
@@ -112,10 +114,7 @@ def store_page_ids_to_index(tmp_path):
 def test_reanalyse_analyses_every_page_again_whatever_version_made_it(tmp_path, minilm_analyser):
     processor = PageProcessor(minilm_analyser)
     with Store.open(tmp_path / "scout.sqlite3") as store:
-        store.upsert_organisations([{"id": "h1", "name": "Pretend Hospital", "type": "hospital"}])
-        _fetch(store, store.start_crawl_run(["h1"]), PAGE)
-        process_pending(store, processor)
-        page_id = store.page_id_for_url("http://127.0.0.1/pdt")
+        page_id = _processed_once(store, processor)
         store.mark_indexed([page_id])
         assert process_pending(store, processor).processed == 0  # same version, same body: nothing to do
 
