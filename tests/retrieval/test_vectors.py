@@ -79,11 +79,9 @@ def test_nearest_matches_brute_force_best_passage_per_page(tmp_path):
             assert hit.similarity == pytest.approx(float(added[hit.page_id][best_passage] @ query), abs=1e-5)
 
 
-@pytest.mark.parametrize("allowed_share", [0.03, 0.9])  # gathers few rows / scans every row
-def test_filters_apply_before_the_top_k(tmp_path, allowed_share):
-    store = VectorStore(tmp_path, writable=True)
-    added = fill(store, range(1000))
-    store.commit()
+def assert_filtered_before_the_top_k(store: VectorStore, added: dict, allowed_share: float) -> None:
+    """The 10 nearest of 1,000 pages among an allowed share that excludes the 40 nearest overall are exactly the
+    brute-force ones (a filter applied after the top-k would leave none); empty or unknown filters find none."""
     query = unit(np.random.default_rng(11), 1)[0]
     globally_best = set(brute_force(added, query, 40))
     rng = np.random.default_rng(12)
@@ -93,6 +91,14 @@ def test_filters_apply_before_the_top_k(tmp_path, allowed_share):
     assert [hit.page_id for hit in hits] == brute_force(added, query, 10, allowed)
     assert store.nearest(query, 10, allowed=frozenset()) == []
     assert store.nearest(query, 10, allowed=frozenset({10_000})) == []
+
+
+@pytest.mark.parametrize("allowed_share", [0.03, 0.9])  # gathers few rows / scans every row
+def test_filters_apply_before_the_top_k(tmp_path, allowed_share):
+    store = VectorStore(tmp_path, writable=True)
+    added = fill(store, range(1000))
+    store.commit()
+    assert_filtered_before_the_top_k(store, added, allowed_share)
 
 
 def test_floor_drops_weak_pages(tmp_path):
@@ -321,14 +327,7 @@ def test_two_stage_filters_apply_before_the_top_k(tmp_path, two_stage, allowed_s
         added[page] = np.stack([direction] * 3)  # a page's passages agree, so its mean ranks it exactly
         store.add(page, spans(3), added[page])
     store.commit()
-    query = unit(np.random.default_rng(11), 1)[0]
-    globally_best = set(brute_force(added, query, 40))
-    rng = np.random.default_rng(12)
-    allowed = frozenset(int(p) for p in rng.choice(1000, int(1000 * allowed_share), replace=False)) - globally_best
-    hits = store.nearest(query, 10, allowed=allowed, floor=-1.0)
-    assert [hit.page_id for hit in hits] == brute_force(added, query, 10, allowed)
-    assert store.nearest(query, 10, allowed=frozenset()) == []
-    assert store.nearest(query, 10, allowed=frozenset({10_000})) == []
+    assert_filtered_before_the_top_k(store, added, allowed_share)
 
 
 def test_two_stage_never_returns_deleted_or_replaced_rows(tmp_path, two_stage):
