@@ -68,7 +68,7 @@ def _alternation(phrases: list[str]) -> str:
     sibling branches never match the same character. Where that cannot be guaranteed (unusual spacing
     inside a phrase, characters that match each other in any case) the plain alternation is returned."""
     ordered = sorted(dict.fromkeys(phrases), key=len, reverse=True)
-    plain = "|".join(r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in ordered)
+    plain = "|".join(_phrase_regex(phrase, acronyms_case_sensitive=False) for phrase in ordered)
     if any(not phrase or phrase != " ".join(phrase.split()) for phrase in ordered):
         return plain
     root: dict = {}
