@@ -22,7 +22,7 @@ import numpy as np
 from indexer.analysis.language import detect_language
 from indexer.analysis.embedding_model import embed
 from indexer.analysis.evaluation import EvaluationDataError, load_jsonl
-from indexer.analysis.maturity import GENRES, LEVELS, PageEvidence, opening, read_evidence
+from indexer.analysis.maturity import GENRES, LEVELS, PageEvidence, opening, read_evidence, with_bands
 from indexer.analysis.maturity import MODEL_FILE as MATURITY_FILE
 from indexer.analysis.tag_model import FEATURES as TAG_FEATURES
 from indexer.analysis.tag_model import MODEL_FILE as TAGGING_FILE
@@ -93,14 +93,6 @@ def _tempered(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     return weights / weights.sum(axis=1, keepdims=True)
 
 
-def _with_bands(level_probabilities: np.ndarray, classes: np.ndarray, band_probabilities: np.ndarray) -> np.ndarray:
-    """Each level's probability times its band's (bands 1-3, 4-6, 7-9 in that order), renormalised: the
-    band model pools the evidence of neighbouring levels, which a nine-way model learns from few passages
-    each (as MaturityModel.level_probabilities does)."""
-    joint = level_probabilities * band_probabilities[:, (np.asarray(classes, dtype=int) - 1) // 3]
-    return joint / joint.sum(axis=1, keepdims=True)
-
-
 def _window_confidence(probabilities: np.ndarray, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Predicted level and the probability mass within one level of it, per row."""
     full = np.zeros((len(probabilities), len(LEVELS)))
@@ -153,7 +145,7 @@ def train(rows: list[dict], log=print) -> dict:
     band_oof = {c: _out_of_fold(x_trl, bands, c) for c in C_GRID}
 
     def cv_scores(c_level: float, c_band: float) -> tuple[float, float, np.ndarray]:
-        oof = _with_bands(level_oof[c_level], trl_classes, band_oof[c_band])
+        oof = with_bands(level_oof[c_level], band_oof[c_band], trl_classes)
         predicted, _ = _window_confidence(oof, trl_classes)
         return float((abs(predicted - levels) <= 1).mean()), float((predicted == levels).mean()), oof
 

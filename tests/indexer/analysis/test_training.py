@@ -7,14 +7,15 @@ import json
 import numpy as np
 import pytest
 
-from indexer.analysis.training import _window_confidence, _with_bands, abstention_threshold, main
+from indexer.analysis.maturity import with_bands
+from indexer.analysis.training import _window_confidence, abstention_threshold, main
 
 
 def test_band_model_multiplies_each_level_by_its_band_and_renormalises():
     classes = np.array([2, 5, 8])
     levels = np.array([[0.5, 0.3, 0.2]])
     bands = np.array([[0.1, 0.1, 0.8]])  # 1-3, 4-6, 7-9
-    joint = _with_bands(levels, classes, bands)
+    joint = with_bands(levels, bands, classes)
     expected = np.array([0.05, 0.03, 0.16]) / 0.24
     assert joint == pytest.approx(expected[None, :])
     assert _window_confidence(joint, classes)[0].tolist() == [8]  # the band model overturned level 2
