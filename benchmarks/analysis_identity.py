@@ -1,7 +1,7 @@
 """Does a change to the analysis's speed leave its output alone? Dump every output, then compare two dumps.
 
-    PYTHONPATH=/work/main .venv/bin/python benchmarks/analysis_identity.py dump /tmp/before.jsonl
-    PYTHONPATH=.          .venv/bin/python benchmarks/analysis_identity.py dump /tmp/after.jsonl
+    PYTHONPATH=../old-checkout .venv/bin/python benchmarks/analysis_identity.py dump /tmp/before.jsonl
+    PYTHONPATH=.               .venv/bin/python benchmarks/analysis_identity.py dump /tmp/after.jsonl
     .venv/bin/python benchmarks/analysis_identity.py compare /tmp/before.jsonl /tmp/after.jsonl
 
 What is dumped, in order:
@@ -26,6 +26,7 @@ from typing import Iterator
 import indexer
 from indexer.analysis.analyser import TextAnalyser
 from indexer.analysis.dedupe import mark_duplicates
+from indexer.analysis.evaluation import load_jsonl
 from indexer.analysis.process import PageProcessor, process_pending
 from store import Store
 
@@ -44,7 +45,7 @@ def _benchmark_module():
 
 
 def train_analyses(analyser: TextAnalyser) -> Iterator[dict]:
-    records = [json.loads(line) for line in TRAIN.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = load_jsonl(TRAIN)
     for record, analysis in zip(records, analyser.analyse_many([record["text"] for record in records])):
         yield {"train": record["id"], **analysis.as_dict()}
 
